@@ -1,0 +1,3 @@
+from dreamery.cli import main
+
+main()

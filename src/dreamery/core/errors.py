@@ -1,0 +1,85 @@
+"""The one exception tree of the hub. Every error a user can meet is one of these.
+
+DreameryError                       code                 HTTP
+├── ConfigurationError              configuration_error  500  a setting is missing or wrong
+├── DatabaseUnavailableError        database_unavailable 503  cannot connect to the database
+├── SchemaError                     schema_error         503  database not at the models' revision
+├── CatalogFileError                catalog_error        500  a catalogue file is invalid
+├── ValidationError                 validation_error     422  input refused, with every field error
+├── NotFoundError                   not_found            404
+├── ConflictError                   conflict             409  duplicate, stale version, in use
+└── PermissionDeniedError           permission_denied    403
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+
+class DreameryError(Exception):
+    code: ClassVar[str] = "error"
+    status: ClassVar[int] = 500
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ConfigurationError(DreameryError):
+    code = "configuration_error"
+
+    def __init__(self, setting: str, message: str) -> None:
+        text = message if message.startswith(setting) else f"{setting}: {message}"
+        super().__init__(text, setting=setting)
+        self.setting = setting
+
+
+class DatabaseUnavailableError(DreameryError):
+    code = "database_unavailable"
+    status = 503
+
+
+class SchemaError(DreameryError):
+    code = "schema_error"
+    status = 503
+
+
+class CatalogFileError(DreameryError):
+    code = "catalog_error"
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    message: str
+    type: str = "value_error"
+
+
+class ValidationError(DreameryError):
+    code = "validation_error"
+    status = 422
+
+    def __init__(self, errors: list[FieldError], message: str | None = None) -> None:
+        summary = "; ".join(f"{e.field}: {e.message}" for e in errors)
+        super().__init__(message or f"invalid input: {summary}")
+        self.errors = errors
+
+
+class NotFoundError(DreameryError):
+    code = "not_found"
+    status = 404
+
+
+class ConflictError(DreameryError):
+    code = "conflict"
+    status = 409
+
+
+class PermissionDeniedError(DreameryError):
+    code = "permission_denied"
+    status = 403
