@@ -1,0 +1,115 @@
+"""Engines, sessions and the unit of work.
+
+One engine per database URL. SQLite gets the pragmas that make it a serious embedded database:
+foreign keys on, WAL journal, a busy timeout, and transactions that SQLAlchemy (not the sqlite3
+module) begins, so that savepoints and DDL behave as on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from dreamery.core.config import get_settings, normalize_database_url
+from dreamery.core.errors import DatabaseUnavailableError
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def create_engine(
+    database_url: str | None = None,
+    *,
+    echo: bool | None = None,
+    sqlite_foreign_keys: bool = True,
+) -> AsyncEngine:
+    """An async engine for `database_url` (any form `normalize_database_url` accepts).
+
+    `sqlite_foreign_keys=False` is for schema migrations only: SQLite rebuilds a table to
+    alter it, and with enforcement on, dropping the old copy would cascade into its children.
+    """
+    settings = get_settings()
+    url = make_url(normalize_database_url(database_url or settings.database_url))
+    echo = settings.sql_echo if echo is None else echo
+    kwargs: dict[str, Any] = {"echo": echo}
+    if url.get_backend_name() == "sqlite":
+        kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+        engine = create_async_engine(url, **kwargs)
+        _configure_sqlite(engine, foreign_keys=sqlite_foreign_keys)
+        return engine
+    kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_async_engine(url, **kwargs)
+
+
+def _configure_sqlite(engine: AsyncEngine, *, foreign_keys: bool) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy emit BEGIN itself: the sqlite3 module's implicit transactions
+        # break SAVEPOINT and transactional DDL.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+@asynccontextmanager
+async def unit_of_work(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[AsyncSession]:
+    """One transaction: committed if the block succeeds, rolled back if it raises."""
+    async with sessionmaker() as session, session.begin():
+        yield session
+
+
+def explain_connection_error(error: BaseException, database_url: str) -> DatabaseUnavailableError:
+    """Turn a driver's connection failure into one line that says what to fix."""
+    from dreamery.core.config import mask_url
+
+    where = mask_url(normalize_database_url(database_url))
+    cause = error.orig if isinstance(error, DBAPIError) and error.orig is not None else error
+    text = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
+    name = type(cause).__name__
+    if name == "InvalidCatalogNameError" or ("database" in text and "does not exist" in text):
+        hint = "the database does not exist: create it or fix DATABASE_URL"
+    elif name in {"InvalidPasswordError", "InvalidAuthorizationSpecificationError"} or (
+        "authentication failed" in text
+    ):
+        hint = "the server refused the credentials: fix the user or password in DATABASE_URL"
+    elif "unable to open database file" in text:
+        hint = "SQLite cannot open that file: check the folder exists and is writable"
+    else:
+        hint = "check that the server is running and DATABASE_URL is right"
+    return DatabaseUnavailableError(f"cannot connect to {where}: {text} ({hint})")
+
+
+CONNECTION_ERRORS: tuple[type[BaseException], ...] = (OSError, DBAPIError, TimeoutError)
+
+
+async def ping(engine: AsyncEngine) -> None:
+    """Connect and run a trivial query; raise DatabaseUnavailableError saying what is wrong."""
+    try:
+        async with engine.connect() as connection:
+            await connection.exec_driver_sql("SELECT 1")
+    except CONNECTION_ERRORS as error:
+        raise explain_connection_error(error, engine.url.render_as_string(False)) from error

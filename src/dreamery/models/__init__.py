@@ -1,0 +1,39 @@
+"""Every table of the hub, importable from one place (and so seen by Alembic)."""
+
+from dreamery.models.analytics import AnalyticsDashboard, AnalyticsMetric, DashboardWidget
+from dreamery.models.audit import AuditLog
+from dreamery.models.base import Base
+from dreamery.models.catalog import ProfessionalCategory, UserRole
+from dreamery.models.compliance import ComplianceEvidence, ComplianceRecord, ComplianceRequirement
+from dreamery.models.documents import DocumentInstance, DocumentTemplate, DocumentVariable
+from dreamery.models.notifications import Notification
+from dreamery.models.rbac import Permission, RolePermission
+from dreamery.models.tasks import Reminder, Task
+from dreamery.models.users import User, UserProfile
+from dreamery.models.workflows import ValidationRule, Workflow, WorkflowStep
+
+__all__ = [
+    "AnalyticsDashboard",
+    "AnalyticsMetric",
+    "AuditLog",
+    "Base",
+    "ComplianceEvidence",
+    "ComplianceRecord",
+    "ComplianceRequirement",
+    "DashboardWidget",
+    "DocumentInstance",
+    "DocumentTemplate",
+    "DocumentVariable",
+    "Notification",
+    "Permission",
+    "ProfessionalCategory",
+    "Reminder",
+    "RolePermission",
+    "Task",
+    "User",
+    "UserProfile",
+    "UserRole",
+    "ValidationRule",
+    "Workflow",
+    "WorkflowStep",
+]

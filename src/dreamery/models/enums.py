@@ -1,0 +1,173 @@
+"""Every enumeration of the catalogue, shared by the tables (CHECK constraints) and the schemas."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class StepStatus(StrEnum):
+    PENDING = "pending"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
+class ValidationRuleType(StrEnum):
+    REQUIRED = "required"
+    MIN_LENGTH = "min_length"
+    MAX_LENGTH = "max_length"
+    MIN_VALUE = "min_value"
+    MAX_VALUE = "max_value"
+    PATTERN = "pattern"
+    EMAIL = "email"
+    ONE_OF = "one_of"
+    DATE_RANGE = "date_range"
+
+
+class TemplateCategory(StrEnum):
+    CONTRACT = "contract"
+    FORM = "form"
+    AGREEMENT = "agreement"
+    DISCLOSURE = "disclosure"
+    REPORT = "report"
+    TEMPLATE = "template"
+
+
+class VariableType(StrEnum):
+    STRING = "string"
+    TEXT = "text"
+    NUMBER = "number"
+    CURRENCY = "currency"
+    PERCENT = "percent"
+    DATE = "date"
+    BOOLEAN = "boolean"
+    EMAIL = "email"
+    PHONE = "phone"
+    ADDRESS = "address"
+    SELECT = "select"
+
+
+class DocumentStatus(StrEnum):
+    DRAFT = "draft"
+    PENDING = "pending"
+    SIGNED = "signed"
+    EXPIRED = "expired"
+    ARCHIVED = "archived"
+
+
+class ComplianceCategory(StrEnum):
+    LICENSING = "licensing"
+    INSURANCE = "insurance"
+    TRAINING = "training"
+    BACKGROUND_CHECK = "background_check"
+    CONTINUING_EDUCATION = "continuing_education"
+    FINANCIAL = "financial"
+
+
+class Frequency(StrEnum):
+    ONCE = "once"
+    ANNUALLY = "annually"
+    QUARTERLY = "quarterly"
+    MONTHLY = "monthly"
+    WEEKLY = "weekly"
+    DAILY = "daily"
+
+
+class ComplianceStatus(StrEnum):
+    PENDING = "pending"
+    VERIFIED = "verified"
+    FAILED = "failed"
+    EXPIRED = "expired"
+
+
+class MetricCategory(StrEnum):
+    PERFORMANCE = "performance"
+    PRODUCTIVITY = "productivity"
+    QUALITY = "quality"
+    FINANCIAL = "financial"
+    COMPLIANCE = "compliance"
+    USER_ENGAGEMENT = "user_engagement"
+
+
+class WidgetType(StrEnum):
+    KPI = "kpi"
+    CHART = "chart"
+    TABLE = "table"
+    LIST = "list"
+
+
+class TaskStatus(StrEnum):
+    PENDING = "pending"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class Priority(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+class ReminderChannel(StrEnum):
+    EMAIL = "email"
+    PUSH = "push"
+    SMS = "sms"
+    IN_APP = "in_app"
+
+
+class NotificationType(StrEnum):
+    INFO = "info"
+    SUCCESS = "success"
+    WARNING = "warning"
+    ERROR = "error"
+    REMINDER = "reminder"
+
+
+class PermissionAction(StrEnum):
+    CREATE = "create"
+    READ = "read"
+    UPDATE = "update"
+    DELETE = "delete"
+    APPROVE = "approve"
+
+
+class PermissionScope(StrEnum):
+    OWN = "own"
+    ANY = "any"
+
+
+class Resource(StrEnum):
+    """What a permission is about: one per entity a user can act on."""
+
+    USER = "user"
+    PROFILE = "profile"
+    CATEGORY = "category"
+    ROLE = "role"
+    PERMISSION = "permission"
+    ROLE_PERMISSION = "role_permission"
+    WORKFLOW = "workflow"
+    DOCUMENT_TEMPLATE = "document_template"
+    DOCUMENT_INSTANCE = "document_instance"
+    COMPLIANCE_REQUIREMENT = "compliance_requirement"
+    COMPLIANCE_RECORD = "compliance_record"
+    METRIC = "metric"
+    DASHBOARD = "dashboard"
+    TASK = "task"
+    REMINDER = "reminder"
+    NOTIFICATION = "notification"
+    AUDIT_LOG = "audit_log"
+
+
+class AuditAction(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    RESTORE = "restore"
+    PURGE = "purge"
+    APPROVE = "approve"
+    DENIED = "denied"
+    LOGIN = "login"
+    SEED = "seed"
