@@ -1,0 +1,1 @@
+"""Analytics metrics, role dashboards and their widgets."""

@@ -1,0 +1,1 @@
+"""The professional catalogue (roles.toml), the permission matrix and starter content."""

@@ -1,0 +1,1 @@
+"""Compliance requirements, users' records of them, and evidence."""

@@ -1,0 +1,1 @@
+"""Document templates, their variables, and filled-in instances."""

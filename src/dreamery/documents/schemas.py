@@ -1,0 +1,191 @@
+"""Document template, variable and instance schemas."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import Field, StringConstraints, model_validator
+
+from dreamery.core.schemas import (
+    AwareDatetime,
+    Description,
+    InputSchema,
+    Name,
+    Slug,
+    UpdateSchema,
+    VersionedRead,
+)
+from dreamery.models.enums import DocumentStatus, TemplateCategory, VariableType
+
+VariableName = Annotated[
+    str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", min_length=1, max_length=50)
+]
+TemplateVersion = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)
+]
+Content = Annotated[str, StringConstraints(min_length=1, max_length=200_000)]
+
+_NUMERIC = {VariableType.NUMBER, VariableType.CURRENCY, VariableType.PERCENT}
+_TEXTUAL = {
+    VariableType.STRING,
+    VariableType.TEXT,
+    VariableType.EMAIL,
+    VariableType.PHONE,
+    VariableType.ADDRESS,
+}
+
+
+def check_variable_default(var_type: VariableType, default: Any, options: list[str] | None) -> None:
+    """Raise ValueError unless `default` and `options` fit the variable's type."""
+    if var_type is VariableType.SELECT:
+        if not options:
+            raise ValueError("a 'select' variable needs options")
+    elif options is not None:
+        raise ValueError("only 'select' variables take options")
+    if default is None:
+        return
+    if var_type in _NUMERIC:
+        ok = isinstance(default, int | float) and not isinstance(default, bool)
+    elif var_type is VariableType.BOOLEAN:
+        ok = isinstance(default, bool)
+    elif var_type is VariableType.DATE:
+        ok = isinstance(default, str) and _is_iso_date(default)
+    elif var_type is VariableType.SELECT:
+        ok = default in (options or [])
+    else:
+        ok = isinstance(default, str) and var_type in _TEXTUAL
+    if not ok:
+        raise ValueError(f"default {default!r} does not fit type '{var_type}'")
+
+
+def _is_iso_date(value: str) -> bool:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+class DocumentVariableFields(InputSchema):
+    name: VariableName
+    label: Name | None = None
+    var_type: VariableType
+    required: bool = False
+    default_value: Any = None
+    options: list[Annotated[str, StringConstraints(min_length=1, max_length=100)]] | None = None
+    description: Description | None = None
+    order: int = Field(default=0, ge=0)
+
+    @model_validator(mode="after")
+    def _default_fits(self) -> DocumentVariableFields:
+        check_variable_default(self.var_type, self.default_value, self.options)
+        return self
+
+
+class DocumentVariableCreate(DocumentVariableFields):
+    template_id: uuid.UUID
+
+
+class DocumentVariableUpdate(UpdateSchema):
+    name: VariableName | None = None
+    label: Name | None = None
+    var_type: VariableType | None = None
+    required: bool | None = None
+    default_value: Any = None
+    options: list[str] | None = None
+    description: Description | None = None
+    order: int | None = Field(default=None, ge=0)
+
+
+class DocumentVariableRead(VersionedRead):
+    template_id: uuid.UUID
+    name: str
+    label: str | None
+    var_type: VariableType
+    required: bool
+    default_value: Any
+    options: list[str] | None
+    description: str | None
+    order: int
+
+
+class DocumentTemplateCreate(InputSchema):
+    name: Name
+    description: Description | None = None
+    role_id: Slug
+    category: TemplateCategory
+    content: Content
+    template_version: TemplateVersion = "1.0"
+    is_active: bool = True
+    slug: Slug | None = None
+    variables: list[DocumentVariableFields] = Field(default_factory=list, max_length=200)
+
+    @model_validator(mode="after")
+    def _distinct_variables(self) -> DocumentTemplateCreate:
+        names = [variable.name for variable in self.variables]
+        if len(names) != len(set(names)):
+            raise ValueError("variables: two variables share a name")
+        return self
+
+
+class DocumentTemplateUpdate(UpdateSchema):
+    name: Name | None = None
+    description: Description | None = None
+    role_id: Slug | None = None
+    category: TemplateCategory | None = None
+    content: Content | None = None
+    template_version: TemplateVersion | None = None
+    is_active: bool | None = None
+
+
+class DocumentTemplateRead(VersionedRead):
+    slug: str | None
+    name: str
+    description: str | None
+    role_id: str
+    category: TemplateCategory
+    content: str
+    template_version: str
+    is_active: bool
+    deleted_at: datetime | None
+
+
+class DocumentInstanceCreate(InputSchema):
+    template_id: uuid.UUID
+    user_id: uuid.UUID
+    role_id: Slug
+    title: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    data: dict[str, Any] = Field(default_factory=dict)
+    status: DocumentStatus = DocumentStatus.DRAFT
+    signed_at: AwareDatetime | None = None
+    expires_at: AwareDatetime | None = None
+
+    @model_validator(mode="after")
+    def _signed_consistently(self) -> DocumentInstanceCreate:
+        if self.status is DocumentStatus.SIGNED and self.signed_at is None:
+            raise ValueError("signed_at: a signed document needs the time it was signed")
+        if self.signed_at and self.expires_at and self.expires_at <= self.signed_at:
+            raise ValueError("expires_at: must be after signed_at")
+        return self
+
+
+class DocumentInstanceUpdate(UpdateSchema):
+    title: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    data: dict[str, Any] | None = None
+    status: DocumentStatus | None = None
+    signed_at: AwareDatetime | None = None
+    expires_at: AwareDatetime | None = None
+
+
+class DocumentInstanceRead(VersionedRead):
+    template_id: uuid.UUID
+    user_id: uuid.UUID
+    role_id: str
+    title: str | None
+    data: dict[str, Any]
+    status: DocumentStatus
+    signed_at: datetime | None
+    expires_at: datetime | None
+    deleted_at: datetime | None

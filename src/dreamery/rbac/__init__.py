@@ -1,0 +1,1 @@
+"""Role-based access control: permissions and the roles that hold them."""

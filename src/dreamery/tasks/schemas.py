@@ -1,0 +1,77 @@
+"""Task and reminder schemas."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
+
+from dreamery.core.schemas import AwareDatetime, InputSchema, Slug, Tag, UpdateSchema, VersionedRead
+from dreamery.models.enums import Priority, ReminderChannel, TaskStatus
+
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+TaskDescription = Annotated[str, StringConstraints(max_length=1000)]
+Tags = Annotated[list[Tag], Field(max_length=20)]
+
+
+class TaskCreate(InputSchema):
+    title: Title
+    description: TaskDescription | None = None
+    role_id: Slug
+    user_id: uuid.UUID
+    status: TaskStatus = TaskStatus.PENDING
+    priority: Priority = Priority.MEDIUM
+    due_date: AwareDatetime | None = None
+    tags: Tags = Field(default_factory=list)
+
+
+class TaskUpdate(UpdateSchema):
+    title: Title | None = None
+    description: TaskDescription | None = None
+    user_id: uuid.UUID | None = None
+    status: TaskStatus | None = None
+    priority: Priority | None = None
+    due_date: AwareDatetime | None = None
+    tags: Tags | None = None
+
+
+class TaskRead(VersionedRead):
+    title: str
+    description: str | None
+    role_id: str
+    user_id: uuid.UUID
+    created_by: uuid.UUID | None
+    status: TaskStatus
+    priority: Priority
+    due_date: datetime | None
+    completed_at: datetime | None
+    tags: list[str]
+    deleted_at: datetime | None
+
+
+class ReminderCreate(InputSchema):
+    task_id: uuid.UUID
+    user_id: uuid.UUID
+    channel: ReminderChannel
+    message: Annotated[str, StringConstraints(max_length=500)] | None = None
+    scheduled_at: AwareDatetime
+    is_active: bool = True
+
+
+class ReminderUpdate(UpdateSchema):
+    channel: ReminderChannel | None = None
+    message: Annotated[str, StringConstraints(max_length=500)] | None = None
+    scheduled_at: AwareDatetime | None = None
+    is_active: bool | None = None
+
+
+class ReminderRead(VersionedRead):
+    task_id: uuid.UUID
+    user_id: uuid.UUID
+    channel: ReminderChannel
+    message: str | None
+    scheduled_at: datetime
+    sent_at: datetime | None
+    is_active: bool

@@ -1,0 +1,116 @@
+"""User and profile schemas."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import EmailStr, Field, HttpUrl, StringConstraints, field_validator
+
+from dreamery.core.schemas import (
+    EntityRead,
+    InputSchema,
+    PersonName,
+    Slug,
+    Tag,
+    UpdateSchema,
+    VersionedRead,
+)
+
+Phone = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 ()./-]{7,32}$", max_length=32)
+]
+Specialties = Annotated[list[Tag], Field(max_length=30)]
+
+
+def _unique(values: list[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for value in values:
+        seen.setdefault(value, None)
+    return list(seen)
+
+
+class ProfileFields(InputSchema):
+    phone: Phone | None = None
+    company: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    license_number: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    specialties: Specialties = Field(default_factory=list)
+    experience: int = Field(default=0, ge=0, le=50, description="years in the profession")
+    bio: Annotated[str, StringConstraints(max_length=1000)] | None = None
+    avatar: HttpUrl | None = None
+
+    _dedupe = field_validator("specialties")(_unique)
+
+
+class UserProfileCreate(ProfileFields):
+    user_id: uuid.UUID
+
+
+class UserProfileUpdate(UpdateSchema):
+    phone: Phone | None = None
+    company: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    license_number: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    specialties: Specialties | None = None
+    experience: int | None = Field(default=None, ge=0, le=50)
+    bio: Annotated[str, StringConstraints(max_length=1000)] | None = None
+    avatar: HttpUrl | None = None
+
+
+class UserProfileRead(VersionedRead):
+    user_id: uuid.UUID
+    phone: str | None
+    company: str | None
+    license_number: str | None
+    specialties: list[str]
+    experience: int
+    bio: str | None
+    avatar: str | None
+    deleted_at: datetime | None
+
+
+class UserCreate(InputSchema):
+    email: EmailStr = Field(max_length=254)
+    first_name: PersonName
+    last_name: PersonName
+    role_id: Slug
+    is_active: bool = True
+    is_admin: bool = False
+    profile: ProfileFields | None = None
+
+
+class UserUpdate(UpdateSchema):
+    email: EmailStr | None = Field(default=None, max_length=254)
+    first_name: PersonName | None = None
+    last_name: PersonName | None = None
+    role_id: Slug | None = None
+    is_active: bool | None = None
+    is_admin: bool | None = None
+
+
+class UserRead(VersionedRead):
+    email: str
+    first_name: str
+    last_name: str
+    role_id: str
+    is_active: bool
+    is_admin: bool
+    last_login_at: datetime | None
+    deleted_at: datetime | None
+
+
+class UserReadWithProfile(UserRead):
+    profile: UserProfileRead | None = None
+
+
+__all__ = [
+    "EntityRead",
+    "ProfileFields",
+    "UserCreate",
+    "UserProfileCreate",
+    "UserProfileRead",
+    "UserProfileUpdate",
+    "UserRead",
+    "UserReadWithProfile",
+    "UserUpdate",
+]

@@ -1,0 +1,1 @@
+"""Role workflows, their steps and validation rules."""
