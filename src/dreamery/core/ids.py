@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import uuid
 
-from uuid6 import uuid7
+# uuid-utils (Rust) makes a standard-library UUID in under a microsecond; bulk seeding makes
+# hundreds of thousands of them.
+from uuid_utils.compat import uuid7
 
 # Namespace for the deterministic ids of catalogue rows (uuid5 of their slug path).
 CATALOG_NAMESPACE = uuid.UUID("6f1c1d3e-8a51-4bd2-9a3f-1f5d7c2b9e40")
@@ -12,7 +14,7 @@ CATALOG_NAMESPACE = uuid.UUID("6f1c1d3e-8a51-4bd2-9a3f-1f5d7c2b9e40")
 
 def new_id() -> uuid.UUID:
     """A fresh UUIDv7: millisecond timestamp first, then randomness."""
-    return uuid.UUID(int=uuid7().int)
+    return uuid7()
 
 
 def catalog_id(*path: str) -> uuid.UUID:
