@@ -1,0 +1,232 @@
+"""`dreamery db`: the database life cycle (generate, push, migrate, seed, reset, status)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from dreamery.catalog.data import CatalogError, load_catalog
+from dreamery.catalog.seed import seed_catalog
+from dreamery.cli.app import app, console, fail, load_settings, run
+from dreamery.core import maintenance, migrations
+from dreamery.core.config import mask_url
+from dreamery.core.db import create_engine, create_sessionmaker, ping, unit_of_work
+from dreamery.core.errors import CatalogFileError, DreameryError
+
+db = typer.Typer(help="Create, migrate, seed and inspect the database.", no_args_is_help=True)
+app.add_typer(db, name="db")
+
+MAX_DEMO_USERS = 1_000_000
+
+
+def _url() -> str:
+    try:
+        return str(load_settings().database_url)
+    except DreameryError as error:
+        fail(str(error), error)
+
+
+def _where(url: str) -> str:
+    return mask_url(url)
+
+
+@db.command()
+def migrate(
+    revision: Annotated[str, typer.Option(help="Target revision.")] = "head",
+) -> None:
+    """Upgrade the database to the latest migration (or to --revision)."""
+    url = _url()
+
+    async def go() -> None:
+        engine = create_engine(url)
+        try:
+            before = (await maintenance.status(engine)).current
+        finally:
+            await engine.dispose()
+        if revision == "head" and before == migrations.head_revision():
+            console.print(f"{_where(url)} is up to date at {before}.")
+            return
+        await migrations.upgrade(url, revision)
+        after = await migrations.current_revision(url)
+        console.print(f"Migrated {_where(url)}: {before or 'empty'} -> {after}.")
+
+    run(go())
+
+
+@db.command()
+def generate(
+    message: Annotated[str, typer.Option("-m", "--message", help="What the migration does.")],
+) -> None:
+    """Write a new migration from the difference between the models and the database."""
+    if not message.strip():
+        fail("--message: describe the migration in a few words")
+    url = _url()
+
+    async def go() -> None:
+        engine = create_engine(url)
+        try:
+            await maintenance.require_head(engine)
+        finally:
+            await engine.dispose()
+        path = await migrations.generate(url, message.strip())
+        if path is None:
+            console.print("The models and the migrations agree: nothing to generate.")
+        else:
+            console.print(f"Wrote {path}. Review it, then run `dreamery db migrate`.")
+
+    run(go())
+
+
+@db.command()
+def push(
+    accept_data_loss: Annotated[
+        bool, typer.Option("--accept-data-loss", help="Allow dropping tables or columns with data.")
+    ] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the plan only.")] = False,
+) -> None:
+    """Bring a development database to the models without writing a migration."""
+    url = _url()
+
+    async def go() -> None:
+        plan = await maintenance.push(url, accept_data_loss=accept_data_loss, dry_run=dry_run)
+        if not plan.operations:
+            console.print(f"{_where(url)} already matches the models.")
+            return
+        verb = "Would apply" if dry_run else "Applied"
+        console.print(f"{verb} {len(plan.operations)} change(s) to {_where(url)}:")
+        for line in plan.operations:
+            console.print(f"  - {line}")
+
+    run(go())
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=not console.is_terminal,
+        disable=not console.is_terminal,
+    )
+
+
+async def _seed(url: str, demo: int, demo_seed: int | None) -> None:
+    from dreamery.catalog.demo import seed_demo  # Faker is slow to import; only load it here
+
+    try:
+        catalog = load_catalog()
+    except CatalogError as error:
+        raise CatalogFileError(f"catalogue: {error}") from error
+    engine = create_engine(url)
+    try:
+        await maintenance.require_head(engine)
+        sessions = create_sessionmaker(engine)
+        with _progress() as progress:
+            steps = progress.add_task("Seeding catalogue", total=6)
+
+            def advance(label: str) -> None:
+                progress.update(steps, advance=1, description=f"Seeding {label}")
+
+            async with unit_of_work(sessions) as session:
+                report = await seed_catalog(session, catalog, progress=advance)
+            progress.update(steps, completed=6)
+            if demo:
+                users = progress.add_task("Demo professionals", total=demo)
+                async with unit_of_work(sessions) as session:
+                    demo_report = await seed_demo(
+                        session,
+                        demo,
+                        catalog=catalog,
+                        seed=demo_seed,
+                        progress=lambda n: progress.update(users, advance=n),
+                    )
+    finally:
+        await engine.dispose()
+    if report.changed:
+        parts = [
+            f"{what} " + ", ".join(f"{n} {t}" for t, n in counts.items())
+            for what, counts in report.summary().items()
+        ]
+        console.print("Catalogue: " + "; ".join(parts) + ".")
+    else:
+        console.print("Catalogue: already up to date, nothing changed.")
+    if demo:
+        rows = ", ".join(f"{n} {t}" for t, n in demo_report.rows.items())
+        console.print(f"Demo: added {demo_report.users} professionals ({rows}).")
+
+
+@db.command()
+def seed(
+    demo: Annotated[
+        int,
+        typer.Option("--demo", min=0, max=MAX_DEMO_USERS, help="Also add N demo professionals."),
+    ] = 0,
+    demo_seed: Annotated[
+        int | None, typer.Option("--demo-seed", help="Random seed, for repeatable demo data.")
+    ] = None,
+) -> None:
+    """Seed the catalogue, permissions and starter content (safe to rerun)."""
+    run(_seed(_url(), demo, demo_seed))
+
+
+@db.command()
+def reset(
+    force: Annotated[bool, typer.Option("--force", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Drop everything, migrate and seed: a fresh database."""
+    url = _url()
+    if not force:
+        if not sys.stdin.isatty():
+            fail("db reset deletes all data; pass --force to confirm when not at a terminal")
+        if not typer.confirm(f"Delete ALL data in {_where(url)}?", default=False):
+            fail("reset cancelled; nothing was changed")
+
+    async def go() -> None:
+        engine = create_engine(url, sqlite_foreign_keys=False)
+        try:
+            await ping(engine)
+            dropped = await maintenance.drop_everything(engine)
+        finally:
+            await engine.dispose()
+        console.print(f"Dropped {len(dropped)} table(s) from {_where(url)}.")
+        await migrations.upgrade(url)
+        console.print(f"Migrated to {migrations.head_revision()}.")
+        await _seed(url, 0, None)
+
+    run(go())
+
+
+@db.command()
+def status() -> None:
+    """Show the database, its migration state and the rows in each table."""
+    url = _url()
+
+    async def go() -> maintenance.DatabaseStatus:
+        engine = create_engine(url)
+        try:
+            return await maintenance.status(engine)
+        finally:
+            await engine.dispose()
+
+    state = run(go())
+    console.print(f"Database: {_where(url)} ({state.backend})")
+    console.print(f"Revision: {state.current or 'none (not migrated)'}; head: {state.head}")
+    if state.pending:
+        console.print(f"Pending migrations: {len(state.pending)}")
+        for revision in state.pending:
+            console.print(f"  - {revision.revision} {revision.message or ''}")
+    else:
+        console.print("Pending migrations: none")
+    if state.row_counts:
+        table = Table("table", "rows", title="Rows per table")
+        for name, count in sorted(state.row_counts.items()):
+            table.add_row(name, f"{count:,}")
+        console.print(table)
+    if state.unknown_tables:
+        console.print("Tables not in the models: " + ", ".join(state.unknown_tables))
