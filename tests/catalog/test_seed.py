@@ -1,0 +1,177 @@
+"""Seeding: idempotent, an upsert of a changed catalogue, and realistic bulk demo data."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from dreamery.catalog.data import default_catalog
+from dreamery.catalog.demo import seed_demo
+from dreamery.catalog.seed import seed_catalog
+from dreamery.core import migrations
+from dreamery.core.db import create_engine, create_sessionmaker, unit_of_work
+from dreamery.models import (
+    AnalyticsMetric,
+    AuditLog,
+    Base,
+    ComplianceRecord,
+    Notification,
+    Reminder,
+    RolePermission,
+    Task,
+    User,
+    UserProfile,
+    UserRole,
+    Workflow,
+    WorkflowStep,
+)
+from dreamery.models.enums import TaskStatus
+
+pytestmark = pytest.mark.usefixtures("backend")
+
+
+async def _snapshot(engine: AsyncEngine) -> dict[str, tuple[int, Any, Any]]:
+    """Rows, newest updated_at and highest version of every table."""
+    out = {}
+    async with engine.connect() as connection:
+        for table in Base.metadata.sorted_tables:
+            columns = [func.count()]
+            columns.append(func.max(table.c.updated_at))
+            columns.append(func.max(table.c.version) if "version" in table.c else func.count())
+            row = (await connection.execute(select(*columns).select_from(table))).one()
+            out[table.name] = tuple(row)
+    return out
+
+
+@pytest.fixture
+async def seeded(fresh_url: str) -> Any:
+    await migrations.upgrade(fresh_url)
+    engine = create_engine(fresh_url)
+    sessions = create_sessionmaker(engine)
+    async with unit_of_work(sessions) as session:
+        first = await seed_catalog(session)
+    yield engine, sessions, first
+    await engine.dispose()
+
+
+async def test_a_second_seed_changes_no_row(seeded: Any) -> None:
+    engine, sessions, first = seeded
+    assert first.inserted["user_roles"] == 89
+    assert first.inserted["professional_categories"] == 18
+    before = await _snapshot(engine)
+
+    async with unit_of_work(sessions) as session:
+        second = await seed_catalog(session)
+
+    assert not second.changed, second.summary()
+    assert sum(second.unchanged.values()) == sum(first.inserted.values())
+    assert await _snapshot(engine) == before
+
+
+async def test_a_changed_catalogue_is_applied_as_an_upsert(seeded: Any) -> None:
+    _engine, sessions, _ = seeded
+    catalog = default_catalog()
+    first_category = catalog.categories[0]
+    renamed_role = first_category.roles[0].model_copy(update={"name": "Acquisitions Lead"})
+    starter = catalog.starter[first_category.id]
+    workflow = starter.workflows[0]
+    extra_step = workflow.steps[-1].model_copy(
+        update={"name": "Post-closing review", "depends_on": []}
+    )
+    changed_workflow = workflow.model_copy(update={"steps": [*workflow.steps, extra_step]})
+    dropped_workflow = starter.workflows[1]
+    changed = type(catalog)(
+        categories=[
+            first_category.model_copy(update={"roles": [renamed_role, *first_category.roles[1:]]}),
+            *catalog.categories[1:],
+        ],
+        permissions=catalog.permissions.model_copy(
+            update={"roles": {**catalog.permissions.roles, "mortgage-underwriter": []}}
+        ),
+        starter={
+            **catalog.starter,
+            first_category.id: starter.model_copy(
+                update={"workflows": [changed_workflow, *starter.workflows[2:]]}
+            ),
+        },
+    )
+
+    async with unit_of_work(sessions) as session:
+        role_before = await session.get(UserRole, renamed_role.id)
+        assert role_before is not None
+        version_before, updated_before = role_before.version, role_before.updated_at
+        report = await seed_catalog(session, changed)
+
+    assert report.updated["user_roles"] == 1
+    assert report.inserted["workflow_steps"] == 1
+    assert report.deactivated["workflows"] == 1
+    assert report.removed["role_permissions"] >= 1
+    async with unit_of_work(sessions) as session:
+        role_after = await session.get(UserRole, renamed_role.id, populate_existing=True)
+        assert role_after is not None
+        assert role_after.name == "Acquisitions Lead"
+        assert role_after.version == version_before + 1
+        assert role_after.updated_at > updated_before
+        steps = await session.scalar(
+            select(func.count())
+            .select_from(WorkflowStep)
+            .join(Workflow)
+            .where(Workflow.slug == workflow.slug)
+        )
+        assert steps == len(workflow.steps) + 1
+        gone = await session.scalar(select(Workflow).where(Workflow.slug == dropped_workflow.slug))
+        assert gone is not None and gone.is_active is False
+        underwriter_grants = set(
+            await session.scalars(
+                select(RolePermission.permission_id).where(
+                    RolePermission.role_id == "mortgage-underwriter"
+                )
+            )
+        )
+        expected = changed.grants_for("lending-financing", "mortgage-underwriter")
+        assert len(underwriter_grants) == len(expected)
+        assert len(expected) < len(catalog.grants_for("lending-financing", "mortgage-underwriter"))
+        audit = await session.scalar(
+            select(func.count()).select_from(AuditLog).where(AuditLog.resource == "catalog")
+        )
+        assert audit == 2  # the first seed and this change; never an idle run
+
+    async with unit_of_work(sessions) as session:
+        again = await seed_catalog(session, changed)
+    assert not again.changed
+
+
+async def test_demo_professionals(session: AsyncSession) -> None:
+    users_before = await session.scalar(select(func.count()).select_from(User))
+    report = await seed_demo(session, 150, seed=7)
+    assert report.users == 150
+    assert await session.scalar(select(func.count()).select_from(User)) == users_before + 150
+    for model in (UserProfile, Task, Notification, AnalyticsMetric):
+        assert report.rows[model.__tablename__] > 0
+    assert report.rows["user_profiles"] == 150
+    assert report.rows["analytics_metrics"] == 150 * 6
+
+    demo = (
+        await session.scalars(select(User).where(User.email.like("%@demo.example.com")).limit(500))
+    ).all()
+    assert len({u.email.lower() for u in demo}) == len(demo) == 150
+    assert len({u.role_id for u in demo}) > 40  # spread across the catalogue
+
+    oldest = await session.scalar(select(func.min(AnalyticsMetric.timestamp)))
+    newest = await session.scalar(select(func.max(AnalyticsMetric.timestamp)))
+    assert isinstance(oldest, datetime) and oldest.tzinfo is not None
+    assert newest is not None and (newest - oldest).days >= 60
+
+    done = (await session.scalars(select(Task).where(Task.status == TaskStatus.COMPLETED))).all()
+    assert done and all(t.completed_at is not None for t in done)
+    open_tasks = await session.scalar(
+        select(func.count()).select_from(Task).where(Task.completed_at.is_(None))
+    )
+    reminders = await session.scalar(select(func.count()).select_from(Reminder))
+    assert reminders and open_tasks and reminders <= open_tasks
+    records = await session.scalar(select(func.count()).select_from(ComplianceRecord))
+    assert records and records > 0

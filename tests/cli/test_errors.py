@@ -1,0 +1,33 @@
+"""Bad settings and unreachable databases: one clear line, a non-zero exit, no traceback."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.cli.runner import assert_one_line_error, dreamery
+
+
+@pytest.mark.parametrize(
+    ("url", "fragments"),
+    [
+        ("mysql://root@127.0.0.1/hub", ("DATABASE_URL", "mysql")),
+        ("file:", ("DATABASE_URL",)),
+        ("postgresql://postgres@127.0.0.1:1/hub", ("cannot connect", "DATABASE_URL")),
+        ("sqlite:////no/such/folder/hub.db", ("cannot connect", "SQLite cannot open")),
+    ],
+    ids=["unsupported", "empty-file", "unreachable", "bad-sqlite-path"],
+)
+def test_bad_database_urls_get_one_clear_line(
+    url: str, fragments: tuple[str, ...], cli_env: dict[str, str]
+) -> None:
+    for command in (["db", "status"], ["db", "migrate"], ["db", "seed"], ["db", "push"]):
+        assert_one_line_error(dreamery(*command, env=cli_env, url=url), *fragments)
+
+
+def test_debug_shows_the_traceback(cli_env: dict[str, str]) -> None:
+    result = dreamery(
+        "--debug", "db", "status", env=cli_env, url="postgresql://postgres@127.0.0.1:1/hub"
+    )
+    assert result.code == 1
+    assert "Traceback" in result.err
+    assert result.err.rstrip().splitlines()[-1].startswith("error: cannot connect")

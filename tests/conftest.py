@@ -1,0 +1,182 @@
+"""Test databases: every test that asks for one runs on SQLite and on PostgreSQL.
+
+PostgreSQL is used when `TEST_POSTGRES_URL` is set or a server answers on 127.0.0.1:5432; with
+`DREAMERY_REQUIRE_POSTGRES=1` (CI) the run stops at once if it cannot be reached. Each backend
+gets a database of its own, migrated and seeded once; each test runs in a transaction that is
+rolled back. Tests that must commit ask for `fresh_url`, a new empty database of their own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from dreamery.catalog.seed import seed_catalog
+from dreamery.core import migrations
+from dreamery.core.db import create_engine, create_sessionmaker, unit_of_work
+
+DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+_counter = itertools.count()
+
+
+def _postgres_admin_url() -> str:
+    return os.environ.get("TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
+
+
+def _asyncpg_dsn(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+async def _postgres_reachable(url: str) -> str | None:
+    try:
+        connection = await asyncpg.connect(_asyncpg_dsn(url), timeout=5)
+    except (OSError, asyncpg.PostgresError, TimeoutError) as error:
+        return f"{type(error).__name__}: {error}"
+    await connection.close()
+    return None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    problem = asyncio.run(_postgres_reachable(_postgres_admin_url()))
+    required = os.environ.get("DREAMERY_REQUIRE_POSTGRES") == "1"
+    if problem and required:
+        raise pytest.UsageError(
+            f"PostgreSQL is required (DREAMERY_REQUIRE_POSTGRES=1) but {_postgres_admin_url()} "
+            f"cannot be reached: {problem}"
+        )
+    config.dreamery_backends = ["sqlite"] if problem else ["sqlite", "postgresql"]  # type: ignore[attr-defined]
+    config.dreamery_postgres_problem = problem  # type: ignore[attr-defined]
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    backends = config.dreamery_backends  # type: ignore[attr-defined]
+    if "postgresql" in backends:
+        return f"databases: SQLite and PostgreSQL ({_postgres_admin_url()})"
+    return (
+        "databases: SQLite only: PostgreSQL not reachable at "
+        f"{_postgres_admin_url()} ({config.dreamery_postgres_problem})"  # type: ignore[attr-defined]
+    )
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    if "postgresql" not in config.dreamery_backends:  # type: ignore[attr-defined]
+        terminalreporter.write_line(
+            "NOTE: PostgreSQL was not reachable; only the SQLite half of the suite ran. "
+            "Start PostgreSQL or set TEST_POSTGRES_URL to run both.",
+            yellow=True,
+        )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames:
+        backends = metafunc.config.dreamery_backends  # type: ignore[attr-defined]
+        metafunc.parametrize("backend", backends, indirect=True, scope="session")
+
+
+@pytest.fixture(scope="session")
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+class DatabaseFactory:
+    """Creates empty databases for one backend and removes them at the end of the run."""
+
+    def __init__(self, backend: str, tmp: Path) -> None:
+        self.backend = backend
+        self.tmp = tmp
+        self.created: list[str] = []
+
+    async def create(self) -> str:
+        number = next(_counter)
+        if self.backend == "sqlite":
+            return f"sqlite:///{self.tmp / f'test-{number}.db'}"
+        name = f"dreamery_test_{os.getpid()}_{number}_{uuid.uuid4().hex[:6]}"
+        admin = await asyncpg.connect(_asyncpg_dsn(_postgres_admin_url()))
+        try:
+            await admin.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await admin.close()
+        self.created.append(name)
+        return make_url(_postgres_admin_url()).set(database=name).render_as_string(False)
+
+    async def drop_all(self) -> None:
+        if not self.created:
+            return
+        admin = await asyncpg.connect(_asyncpg_dsn(_postgres_admin_url()))
+        try:
+            for name in self.created:
+                await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+
+@pytest.fixture(scope="session")
+async def databases(
+    backend: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[DatabaseFactory]:
+    factory = DatabaseFactory(backend, tmp_path_factory.mktemp(f"db-{backend}"))
+    yield factory
+    await factory.drop_all()
+
+
+@pytest.fixture(scope="session")
+async def database_url(databases: DatabaseFactory) -> str:
+    """A database migrated to head and seeded with the catalogue, shared by the session."""
+    url = await databases.create()
+    await migrations.upgrade(url)
+    engine = create_engine(url)
+    async with unit_of_work(create_sessionmaker(engine)) as session:
+        await seed_catalog(session)
+    await engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
+    """A session whose work is rolled back after the test, whatever it committed."""
+    async with engine.connect() as connection:
+        transaction = await connection.begin()
+        session = AsyncSession(
+            bind=connection,
+            join_transaction_mode="create_savepoint",
+            expire_on_commit=False,
+            autoflush=False,
+        )
+        try:
+            yield session
+        finally:
+            await session.close()
+            await transaction.rollback()
+
+
+@pytest.fixture
+async def fresh_url(databases: DatabaseFactory) -> str:
+    """A new, empty database for a test that commits or changes the schema."""
+    return await databases.create()
+
+
+@pytest.fixture
+def cli_env() -> dict[str, str]:
+    """The environment for running `dreamery` in a subprocess."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_")}
+    env["NO_COLOR"] = "1"
+    env["COLUMNS"] = "200"
+    return env

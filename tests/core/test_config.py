@@ -1,0 +1,86 @@
+"""DATABASE_URL in the forms people write, and the settings around it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from dreamery.core.config import (
+    DatabaseURLError,
+    Settings,
+    mask_url,
+    normalize_database_url,
+)
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("postgresql://u:p@db:5432/hub", "postgresql+asyncpg://u:p@db:5432/hub"),
+        ("postgres://u@db/hub", "postgresql+asyncpg://u@db/hub"),
+        ("postgresql+psycopg2://u@db/hub", "postgresql+asyncpg://u@db/hub"),
+        ("postgresql+asyncpg://u@db/hub", "postgresql+asyncpg://u@db/hub"),
+        ("sqlite:///dev.db", "sqlite+aiosqlite:///dev.db"),
+        ("sqlite:////abs/dev.db", "sqlite+aiosqlite:////abs/dev.db"),
+        ("sqlite://", "sqlite+aiosqlite://"),
+        ("file:./dev.db", "sqlite+aiosqlite:///./dev.db"),
+        ("file:dev.db", "sqlite+aiosqlite:///dev.db"),
+        ("  file:./dev.db  ", "sqlite+aiosqlite:///./dev.db"),
+    ],
+)
+def test_urls_pick_their_async_driver(given: str, expected: str) -> None:
+    assert normalize_database_url(given) == expected
+
+
+@pytest.mark.parametrize(
+    ("given", "complaint"),
+    [
+        ("", "empty"),
+        ("file:", "names no file"),
+        ("mysql://u@db/hub", "'mysql'"),
+        ("not a url", "not a database URL"),
+        ("postgresql://u@db", "names no PostgreSQL database"),
+    ],
+)
+def test_bad_urls_say_what_is_wrong(given: str, complaint: str) -> None:
+    with pytest.raises(DatabaseURLError, match=complaint):
+        normalize_database_url(given)
+
+
+def test_passwords_never_print() -> None:
+    masked = mask_url("postgresql+asyncpg://hub:s3cret@db:5432/hub")
+    assert "s3cret" not in masked
+    assert "***" in masked
+
+
+def test_settings_default_to_a_sqlite_file_in_the_working_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.database_url == f"sqlite+aiosqlite:///{tmp_path / 'dreamery.db'}"
+    assert settings.redis_url is None
+    assert settings.debug is False
+
+
+def test_settings_read_the_environment_and_env_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    (tmp_path / ".env").write_text("DATABASE_URL=file:./dev.db\nDEBUG=true\n")
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    settings = Settings()
+    assert settings.database_url == "sqlite+aiosqlite:///./dev.db"
+    assert settings.debug is True
+    assert settings.redis_url == "redis://127.0.0.1:6379/0"
+
+
+def test_a_bad_setting_names_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "oracle://db/hub")
+    with pytest.raises(ValidationError) as caught:
+        Settings(_env_file=None)  # type: ignore[call-arg]
+    assert caught.value.errors()[0]["loc"] == ("database_url",)
