@@ -1,0 +1,1 @@
+"""Benchmarks of the hub against the raw database drivers (`make bench`)."""
