@@ -231,7 +231,8 @@ class DemoGenerator:
     ) -> None:
         self.random = random.Random(seed)
         self.pools = _Pools.build(self.random.randrange(1 << 30))
-        self.token = secrets.token_hex(3) if seed is None else f"{seed:06x}"[-6:]
+        # Always random, so that repeating a --demo-seed run adds people instead of colliding.
+        self.token = secrets.token_hex(3)
         self.now = datetime.now(UTC)
         self.roles = [(category.id, role.id, role.name) for category, role in catalog.roles]
         self.metrics = {cid: starter.metrics for cid, starter in catalog.starter.items()}

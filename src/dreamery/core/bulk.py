@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 
 def _pg_value_converter(column: Any) -> Callable[[Any], Any] | None:
-    if isinstance(column.type, JSON) or "JSON" in type(column.type).__name__.upper():
+    if isinstance(column.type, JSON):  # JSON, and its JSONB variant on PostgreSQL
         return lambda value: None if value is None else json.dumps(value)
     return None
 
