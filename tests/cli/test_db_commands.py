@@ -192,3 +192,9 @@ def test_push_refuses_to_drop_data_unless_accepted(fresh_url: str, cli_env: dict
     status = dreamery("db", "status", env=cli_env, url=fresh_url)
     assert "legacy_notes" not in status.out
     assert rows(status.out, "users") == 1  # the row survives; only the column went
+
+
+def test_migrate_to_an_unknown_revision_is_refused(fresh_url: str, cli_env: dict[str, str]) -> None:
+    result = dreamery("db", "migrate", "--revision", "nope123", env=cli_env, url=fresh_url)
+    assert_one_line_error(result, "nope123")
+    assert "none (not migrated)" in dreamery("db", "status", env=cli_env, url=fresh_url).out

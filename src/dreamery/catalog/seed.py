@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dreamery.catalog.data import Catalog, StarterFile, default_catalog
@@ -333,14 +333,9 @@ async def _revoke_dropped_grants(
         select(RolePermission.id).where(RolePermission.role_id.in_(catalog.role_ids()))
     )
     dropped = [link for link in links if link in seeded and link not in keep]
-    for link in dropped:
-        obj = await session.get(RolePermission, link)
-        if obj is not None:
-            await session.delete(obj)
-    report.removed["role_permissions"] += len(dropped)
-    if not dropped:
-        del report.removed["role_permissions"]
-    await session.flush()
+    if dropped:
+        await session.execute(delete(RolePermission).where(RolePermission.id.in_(dropped)))
+        report.removed["role_permissions"] += len(dropped)
 
 
 async def seed_catalog(

@@ -18,9 +18,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy.engine import Connection
 
 from dreamery.core.db import create_engine
+from dreamery.core.errors import SchemaError
 from dreamery.models import Base
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -61,6 +63,8 @@ async def _run(database_url: str | None, fn: Callable[[Connection, Config], T]) 
                 return result
 
             return await connection.run_sync(call)
+    except CommandError as error:
+        raise SchemaError(f"migration: {error}") from error
     finally:
         await engine.dispose()
 
