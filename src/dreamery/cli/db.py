@@ -44,7 +44,7 @@ def migrate(
     async def go() -> None:
         engine = create_engine(url)
         try:
-            before = (await maintenance.status(engine)).current
+            before = await maintenance.current_revision(engine)
         finally:
             await engine.dispose()
         if revision == "head" and before == migrations.head_revision():

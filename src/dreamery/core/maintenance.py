@@ -58,36 +58,43 @@ def _known_revision(current: str | None) -> None:
         ) from None
 
 
-async def status(engine: AsyncEngine) -> DatabaseStatus:
+async def current_revision(engine: AsyncEngine) -> str | None:
+    """The database's revision (None before the first migration); a revision this code does
+    not know is a SchemaError."""
     await ping(engine)
     async with engine.connect() as connection:
-        names = await connection.run_sync(_existing_tables)
         current = await connection.run_sync(
             lambda sync: MigrationContext.configure(sync).get_current_revision()
         )
-        models = set(Base.metadata.tables)
-        counted = [name for name in names if name in models]
-        counts = await connection.run_sync(_count_rows, counted)
     _known_revision(current)
+    return current
+
+
+async def status(engine: AsyncEngine) -> DatabaseStatus:
+    current = await current_revision(engine)
+    async with engine.connect() as connection:
+        names = await connection.run_sync(_existing_tables)
+        models = set(Base.metadata.tables)
+        counts = await connection.run_sync(_count_rows, [n for n in names if n in models])
     return DatabaseStatus(
         backend=engine.dialect.name,
         current=current,
         head=migrations.head_revision(),
         pending=migrations.pending_revisions(current),
-        row_counts={name: counts.get(name, 0) for name in Base.metadata.tables if name in counts},
+        row_counts={name: counts[name] for name in Base.metadata.tables if name in counts},
         unknown_tables=[n for n in names if n not in models and n != VERSION_TABLE],
     )
 
 
 async def require_head(engine: AsyncEngine) -> None:
     """Refuse to work on a database whose schema is not the one the code was written for."""
-    state = await status(engine)
-    if state.current is None:
+    current = await current_revision(engine)
+    head = migrations.head_revision()
+    if current is None:
         raise SchemaError("the database has no schema yet: run `dreamery db migrate` first")
-    if not state.up_to_date:
+    if current != head:
         raise SchemaError(
-            f"the database is at revision {state.current}, not {state.head}: "
-            "run `dreamery db migrate` first"
+            f"the database is at revision {current}, not {head}: run `dreamery db migrate` first"
         )
 
 
