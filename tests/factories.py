@@ -236,10 +236,14 @@ async def notification(session: AsyncSession, **fields: Any) -> Notification:
 
 
 async def audit(session: AsyncSession, **fields: Any) -> AuditLog:
-    values = {
-        "action": AuditAction.UPDATE,
-        "resource": "user",
-        "resource_id": "x",
-        "actor": "system",
-    } | fields
-    return await _add(session, AuditLog(**values))
+    from dreamery.audit import service as audit_service
+    from dreamery.core.context import Actor, RequestContext
+
+    return await audit_service.record(
+        session,
+        actor=Actor(user_id=fields.get("user_id")),
+        request=RequestContext(),
+        action=fields.get("action", AuditAction.UPDATE),
+        resource=fields.get("resource", "user"),
+        resource_id=fields.get("resource_id", "x"),
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -14,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dreamery.models import (
     AnalyticsDashboard,
     AnalyticsMetric,
-    AuditLog,
     ComplianceEvidence,
     ComplianceRecord,
     ComplianceRequirement,
@@ -216,7 +216,6 @@ ENUMS: list[tuple[Factory, Any, str]] = [
     (make.task, Task, "status"),
     (make.task, Task, "priority"),
     (make.reminder, Reminder, "channel"),
-    (make.audit, AuditLog, "action"),
     (make.permission, Permission, "resource"),
     (make.permission, Permission, "action"),
     (make.permission, Permission, "scope"),
@@ -272,3 +271,12 @@ async def test_range_checks(
     await expect_integrity_error(
         session, text(f"UPDATE {table} SET {assignment} WHERE id = :id").bindparams(row_id(row.id))
     )
+
+
+async def test_audit_action_is_enforced(session: AsyncSession) -> None:
+    statement = text(
+        "INSERT INTO audit_logs (id, actor, action, resource, resource_id, timestamp, seq, "
+        "prev_hash, hash, created_at, updated_at) VALUES (:id, 'system', 'zz', 'user', 'x', "
+        ":now, 999999, :h, :h, :now, :now)"
+    ).bindparams(row_id(uuid.UUID(int=7)), now=datetime.now(UTC), h="0" * 64)
+    await expect_integrity_error(session, statement)

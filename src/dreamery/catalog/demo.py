@@ -20,12 +20,13 @@ from faker import Faker
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dreamery.audit import service as audit
 from dreamery.catalog.data import Catalog, default_catalog
 from dreamery.core.bulk import copy_rows
+from dreamery.core.context import SYSTEM_ACTOR, RequestContext
 from dreamery.core.ids import new_id
 from dreamery.models import (
     AnalyticsMetric,
-    AuditLog,
     ComplianceRecord,
     ComplianceRequirement,
     Notification,
@@ -458,14 +459,13 @@ async def seed_demo(
         report.users += size
         if progress:
             progress(size)
-    session.add(
-        AuditLog(
-            actor="system",
-            action=AuditAction.SEED,
-            resource="user",
-            resource_id="demo",
-            changes={"demo_users": count, "rows": report.rows},
-        )
+    await audit.record(
+        session,
+        actor=SYSTEM_ACTOR,
+        request=RequestContext(),
+        action=AuditAction.SEED,
+        resource="user",
+        resource_id="demo",
+        changes={"demo_users": count, "rows": report.rows},
     )
-    await session.flush()
     return report

@@ -17,11 +17,12 @@ from typing import Any, TypeVar
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dreamery.audit import service as audit
 from dreamery.catalog.data import Catalog, StarterFile, default_catalog
+from dreamery.core.context import SYSTEM_ACTOR, RequestContext
 from dreamery.core.ids import catalog_id
 from dreamery.models import (
     AnalyticsDashboard,
-    AuditLog,
     ComplianceRequirement,
     DashboardWidget,
     DocumentTemplate,
@@ -391,14 +392,13 @@ async def seed_catalog(
         await _deactivate_missing(session, model, model.slug, {r["slug"] for r in rows}, report)
 
     if report.changed:
-        session.add(
-            AuditLog(
-                actor="system",
-                action=AuditAction.SEED,
-                resource="catalog",
-                resource_id="catalog",
-                changes=report.summary(),
-            )
+        await audit.record(
+            session,
+            actor=SYSTEM_ACTOR,
+            request=RequestContext(),
+            action=AuditAction.SEED,
+            resource="catalog",
+            resource_id="catalog",
+            changes=report.summary(),
         )
-        await session.flush()
     return report

@@ -74,6 +74,6 @@ def fail(message: str, error: BaseException | None = None) -> NoReturn:
 
 
 def main() -> None:
-    from dreamery.cli import db  # noqa: F401  (registers the `db` commands)
+    from dreamery.cli import audit, db  # noqa: F401  (register their commands)
 
     app()

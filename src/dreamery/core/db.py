@@ -25,6 +25,7 @@ from dreamery.core.config import get_settings, normalize_database_url
 from dreamery.core.errors import DatabaseUnavailableError
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+WRITE_OPTION = "dreamery_write"
 
 
 def create_engine(
@@ -66,7 +67,10 @@ def _configure_sqlite(engine: AsyncEngine, *, foreign_keys: bool) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # Writers take the write lock up front (BEGIN IMMEDIATE), so two transactions never
+        # both read and then fail to upgrade to writing: with the busy timeout, they queue.
+        mode = "IMMEDIATE" if connection.get_execution_options().get(WRITE_OPTION) else "DEFERRED"
+        connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -75,10 +79,14 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
 
 @asynccontextmanager
 async def unit_of_work(
-    sessionmaker: async_sessionmaker[AsyncSession],
+    sessionmaker: async_sessionmaker[AsyncSession], *, write: bool = True
 ) -> AsyncIterator[AsyncSession]:
-    """One transaction: committed if the block succeeds, rolled back if it raises."""
+    """One transaction: committed if the block succeeds, rolled back if it raises.
+
+    `write=False` marks a read-only unit, which on SQLite does not queue behind writers.
+    """
     async with sessionmaker() as session, session.begin():
+        await session.connection(execution_options={WRITE_OPTION: write})
         yield session
 
 

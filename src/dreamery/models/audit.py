@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import BigInteger, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dreamery.core.types import utcnow
@@ -15,6 +15,10 @@ from dreamery.models.enums import AuditAction
 
 
 class AuditLog(UUIDPrimaryKey, Timestamps, Base):
+    """Append-only: each row's `hash` covers its content and `prev_hash`, the hash of the row
+    at `seq - 1` (see `dreamery.audit.service`). `user_id` is a convenience link that becomes
+    NULL when the user is purged; the hashed `actor` keeps who it was."""
+
     __tablename__ = "audit_logs"
     __table_args__ = (
         Index(
@@ -35,3 +39,6 @@ class AuditLog(UUIDPrimaryKey, Timestamps, Base):
     user_agent: Mapped[str | None] = mapped_column(String(500))
     request_id: Mapped[str | None] = mapped_column(String(64))
     timestamp: Mapped[datetime] = mapped_column(default=utcnow)
+    seq: Mapped[int] = mapped_column(BigInteger, unique=True)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,58 @@
+"""Who is acting, and from where: threaded through every service call."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from dreamery.models.enums import PermissionAction, PermissionScope, Resource
+
+SYSTEM = "system"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The subject of an access decision.
+
+    The system actor (CLI, seeder, jobs) holds every right; platform administrators too. Anyone
+    else holds exactly the permissions of their role (`resource:action:scope` names).
+    """
+
+    user_id: uuid.UUID | None = None
+    role_id: str | None = None
+    is_admin: bool = False
+    permissions: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def is_system(self) -> bool:
+        return self.user_id is None
+
+    @property
+    def is_privileged(self) -> bool:
+        return self.is_system or self.is_admin
+
+    @property
+    def label(self) -> str:
+        return SYSTEM if self.user_id is None else str(self.user_id)
+
+    def scope(self, resource: Resource, action: PermissionAction) -> PermissionScope | None:
+        """The widest scope at which the actor may do `action` on `resource`, if any."""
+        if self.is_privileged:
+            return PermissionScope.ANY
+        if f"{resource}:{action}:any" in self.permissions:
+            return PermissionScope.ANY
+        if f"{resource}:{action}:own" in self.permissions:
+            return PermissionScope.OWN
+        return None
+
+
+SYSTEM_ACTOR = Actor()
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    """Where a change came from, for the audit trail."""
+
+    request_id: str | None = None
+    ip_address: str | None = None
+    user_agent: str | None = None
