@@ -180,3 +180,15 @@ def cli_env() -> dict[str, str]:
     env["NO_COLOR"] = "1"
     env["COLUMNS"] = "200"
     return env
+
+
+@pytest.fixture
+async def fresh_seeded_url(databases: DatabaseFactory) -> str:
+    """A new database of its own, migrated and seeded, for a test that commits."""
+    url = await databases.create()
+    await migrations.upgrade(url)
+    engine = create_engine(url)
+    async with unit_of_work(create_sessionmaker(engine)) as session:
+        await seed_catalog(session)
+    await engine.dispose()
+    return url

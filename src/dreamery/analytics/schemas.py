@@ -35,7 +35,8 @@ class AnalyticsMetricCreate(InputSchema):
     value: float
     unit: Unit
     category: MetricCategory
-    metadata: dict[str, Any] | None = None
+    # `metadata` on the wire; `meta` on the model (SQLAlchemy reserves the name).
+    meta: dict[str, Any] | None = Field(default=None, alias="metadata")
     timestamp: AwareDatetime | None = None
 
     @field_validator("value")
@@ -49,7 +50,7 @@ class AnalyticsMetricCreate(InputSchema):
 class AnalyticsMetricUpdate(UpdateSchema):
     value: float | None = None
     unit: Unit | None = None
-    metadata: dict[str, Any] | None = None
+    meta: dict[str, Any] | None = Field(default=None, alias="metadata")
 
 
 class AnalyticsMetricRead(EntityRead):

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from dreamery.core.types import utcnow
 from dreamery.models.base import (
     SLUG_LENGTH,
     Base,
@@ -40,7 +41,7 @@ class AnalyticsMetric(UUIDPrimaryKey, Timestamps, Base):
     category: Mapped[MetricCategory] = mapped_column(enum_column(MetricCategory, "category"))
     # `metadata` is reserved by SQLAlchemy's declarative classes; the column keeps the name.
     meta: Mapped[dict[str, Any] | None] = mapped_column("metadata")
-    timestamp: Mapped[datetime] = mapped_column()
+    timestamp: Mapped[datetime] = mapped_column(default=utcnow)
 
     role: Mapped[UserRole] = relationship(lazy="raise")
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from dreamery.core.types import utcnow
 from dreamery.models.base import (
     SLUG_LENGTH,
     Base,
@@ -90,7 +91,7 @@ class ComplianceEvidence(UUIDPrimaryKey, Timestamps, Versioned, Base):
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(comment="bytes")
     checksum: Mapped[str | None] = mapped_column(String(128))
-    uploaded_at: Mapped[datetime] = mapped_column()
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
     uploaded_by: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import EmailStr, Field, HttpUrl, StringConstraints, field_validator
 
+from dreamery.catalog.schemas import RoleRead
 from dreamery.core.schemas import (
     EntityRead,
     InputSchema,
@@ -103,6 +104,12 @@ class UserReadWithProfile(UserRead):
     profile: UserProfileRead | None = None
 
 
+class UserReadFull(UserReadWithProfile):
+    """A user with the relations asked for by `include=("profile", "role")`."""
+
+    role: RoleRead | None = None
+
+
 __all__ = [
     "EntityRead",
     "ProfileFields",
@@ -111,6 +118,7 @@ __all__ = [
     "UserProfileRead",
     "UserProfileUpdate",
     "UserRead",
+    "UserReadFull",
     "UserReadWithProfile",
     "UserUpdate",
 ]

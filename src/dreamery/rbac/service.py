@@ -1,0 +1,91 @@
+"""Permissions, role grants, and turning a user into an `Actor` with their role's rights."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dreamery.core.context import Actor
+from dreamery.core.crud import EntitySpec
+from dreamery.core.errors import NotFoundError
+from dreamery.models import Permission, RolePermission, User
+from dreamery.models.enums import Resource
+from dreamery.rbac.schemas import (
+    PermissionCreate,
+    PermissionRead,
+    PermissionUpdate,
+    RolePermissionCreate,
+    RolePermissionRead,
+)
+
+PERMISSIONS: EntitySpec[Permission, PermissionRead] = EntitySpec(
+    name="permission",
+    model=Permission,
+    resource=Resource.PERMISSION,
+    create_schema=PermissionCreate,
+    update_schema=PermissionUpdate,
+    read_schema=PermissionRead,
+    filters=frozenset({"resource", "action", "scope"}),
+    sorts=frozenset({"name", "created_at"}),
+    default_sort="name",
+    descending=False,
+)
+
+ROLE_PERMISSIONS: EntitySpec[RolePermission, RolePermissionRead] = EntitySpec(
+    name="role_permission",
+    model=RolePermission,
+    resource=Resource.ROLE_PERMISSION,
+    create_schema=RolePermissionCreate,
+    update_schema=RolePermissionCreate,
+    read_schema=RolePermissionRead,
+    filters=frozenset({"role_id", "permission_id"}),
+)
+
+
+class PermissionCache:
+    """Role -> permission names, cached in the process; any change to permissions or grants
+    clears it (`invalidate`)."""
+
+    def __init__(self) -> None:
+        self._roles: dict[str, frozenset[str]] = {}
+
+    def get(self, role_id: str) -> frozenset[str] | None:
+        return self._roles.get(role_id)
+
+    def put(self, role_id: str, names: Iterable[str]) -> frozenset[str]:
+        value = frozenset(names)
+        self._roles[role_id] = value
+        return value
+
+    def invalidate(self) -> None:
+        self._roles.clear()
+
+
+async def role_permissions(
+    session: AsyncSession, role_id: str, cache: PermissionCache | None = None
+) -> frozenset[str]:
+    if cache is not None and (hit := cache.get(role_id)) is not None:
+        return hit
+    names = await session.scalars(
+        select(Permission.name).join(RolePermission).where(RolePermission.role_id == role_id)
+    )
+    value = frozenset(names)
+    return cache.put(role_id, value) if cache is not None else value
+
+
+async def actor_for(
+    session: AsyncSession, user_id: uuid.UUID, cache: PermissionCache | None = None
+) -> Actor:
+    """The actor a user acts as: their role's permissions, or everything for an admin."""
+    user = await session.scalar(
+        select(User).where(User.id == user_id, User.deleted_at.is_(None), User.is_active)
+    )
+    if user is None:
+        raise NotFoundError(f"no active user with id {user_id}", resource="user")
+    permissions = await role_permissions(session, user.role_id, cache)
+    return Actor(
+        user_id=user.id, role_id=user.role_id, is_admin=user.is_admin, permissions=permissions
+    )
