@@ -7,8 +7,10 @@ module) begins, so that savepoints and DDL behave as on PostgreSQL.
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
@@ -114,8 +116,26 @@ def explain_connection_error(error: BaseException, database_url: str) -> Databas
 CONNECTION_ERRORS: tuple[type[BaseException], ...] = (OSError, DBAPIError, TimeoutError)
 
 
+def _check_sqlite_folder(engine: AsyncEngine) -> None:
+    """Refuse a SQLite file whose folder is missing or read-only before connecting: the
+    driver's own failure there leaves a worker thread behind that reports it again later."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return
+    if database.startswith("file:"):
+        return
+    folder = Path(database).resolve().parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK):
+        raise DatabaseUnavailableError(
+            f"cannot connect to {engine.url.render_as_string(hide_password=True)}: unable to "
+            f"open database file (SQLite cannot open that file: check the folder {folder} "
+            "exists and is writable)"
+        )
+
+
 async def ping(engine: AsyncEngine) -> None:
     """Connect and run a trivial query; raise DatabaseUnavailableError saying what is wrong."""
+    _check_sqlite_folder(engine)
     try:
         async with engine.connect() as connection:
             await connection.exec_driver_sql("SELECT 1")
