@@ -73,7 +73,7 @@ class _Create(_Bound):
                 )
                 return crud.read(spec, obj)
 
-            return await db._run(work)
+            return await db._run(work, spec=spec)
 
         return create
 
@@ -138,7 +138,7 @@ class _Update(_Bound):
                 )
                 return crud.read(spec, obj)
 
-            return await db._run(work)
+            return await db._run(work, spec=spec)
 
         return update
 
@@ -162,7 +162,7 @@ class _Delete(_Bound):
                 )
                 return crud.read(spec, obj)
 
-            return await db._run(work)
+            return await db._run(work, spec=spec)
 
         return delete
 
@@ -180,7 +180,7 @@ class _Restore(_Delete):
                 )
                 return crud.read(spec, obj)
 
-            return await db._run(work)
+            return await db._run(work, spec=spec)
 
         return restore
 
@@ -193,7 +193,7 @@ class _Purge(_Bound):
             async def work(session: AsyncSession, caller: Caller) -> None:
                 await crud.purge(session, caller, spec, entity_id)
 
-            await db._run(work)
+            await db._run(work, spec=spec)
 
         return purge
 
@@ -248,7 +248,9 @@ class DatabaseService:
             return SYSTEM_ACTOR
         return await rbac.actor_for(session, self._actor_id, self._permissions)
 
-    async def _run(self, work: Work[T], *, write: bool = True) -> T:
+    async def _run(
+        self, work: Work[T], *, write: bool = True, spec: EntitySpec[Any, Any] | None = None
+    ) -> T:
         """One unit of work; a refusal is itself audited, in a transaction of its own."""
         try:
             async with unit_of_work(self._sessions, write=write) as session:
@@ -257,7 +259,7 @@ class DatabaseService:
         except PermissionDeniedError as denied:
             await self._record_denial(denied)
             raise
-        if write and _touches_permissions(work):
+        if write and spec is not None and spec.name in _WRITES_TO_PERMISSIONS:
             self.invalidate_permissions()
         return result
 
@@ -609,19 +611,6 @@ def _full_user_schema(include: Sequence[str]) -> type[BaseModel]:
 
 
 _WRITES_TO_PERMISSIONS = frozenset({"permission", "role_permission", "role"})
-
-
-def _touches_permissions(work: Work[Any]) -> bool:
-    spec = _spec_of(work)
-    return spec is not None and spec.name in _WRITES_TO_PERMISSIONS
-
-
-def _spec_of(work: Work[Any]) -> EntitySpec[Any, Any] | None:
-    for cell in getattr(work, "__closure__", None) or ():
-        value = cell.cell_contents
-        if isinstance(value, EntitySpec):
-            return value
-    return None
 
 
 __all__ = ["DatabaseService"]

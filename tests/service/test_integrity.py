@@ -208,3 +208,21 @@ async def test_audit_rows_follow_every_write(db: DatabaseService) -> None:
     history = await db.find_audit_logs(resource="user", resource_id=str(user.id), limit=10)
     update = next(r for r in history.items if r.action == "update")
     assert update.changes == {"last_name": ["Tester", "Changed"]}
+
+
+async def test_a_grant_change_takes_effect_at_once(db: DatabaseService) -> None:
+    alice, bob = await person(db, "handyman", "Alice"), await person(db, "handyman", "Bob")
+    task = await db.create_task(
+        {"title": "Fix the gate", "role_id": "handyman", "user_id": str(alice.id)}
+    )
+    as_bob = db.acting_as(bob.id)
+    with pytest.raises(NotFoundError):
+        await as_bob.find_task_by_id(task.id)  # also fills the permission cache
+    read_any = (await db.find_permissions(resource="task", action="read", scope="any")).items[0]
+    grant = await db.create_role_permission(
+        {"role_id": "handyman", "permission_id": str(read_any.id)}
+    )
+    assert (await as_bob.find_task_by_id(task.id)).id == task.id
+    await db.delete_role_permission(grant.id)
+    with pytest.raises(NotFoundError):
+        await as_bob.find_task_by_id(task.id)
