@@ -10,6 +10,7 @@ the domain service and returns Read schemas (never live ORM objects).
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
@@ -48,19 +49,15 @@ Custom = Callable[..., Awaitable[Any]]
 
 
 class _Bound:
-    """Descriptor base: `spec`-bound operations become methods of the facade."""
+    """Descriptor base: `spec`-bound operations become methods of the facade; `custom` is the
+    domain service function that replaces the generic one where the domain needs more."""
 
-    def __init__(self, spec: EntitySpec[Any, Any]) -> None:
+    def __init__(self, spec: EntitySpec[Any, Any], custom: Custom | None = None) -> None:
         self.spec = spec
+        self.custom = custom
 
 
 class _Create(_Bound):
-    def __init__(
-        self, spec: EntitySpec[Any, Any], custom: Callable[..., Awaitable[Any]] | None = None
-    ):
-        super().__init__(spec)
-        self.custom = custom
-
     def __get__(self, db: DatabaseService, _owner: Any) -> Callable[[Any], Awaitable[Any]]:
         spec, custom = self.spec, self.custom
 
@@ -129,12 +126,17 @@ class _Find(_Bound):
 
 class _Update(_Bound):
     def __get__(self, db: DatabaseService, _owner: Any) -> Callable[..., Awaitable[Any]]:
-        spec = self.spec
+        spec, custom = self.spec, self.custom
 
         async def update(entity_id: Any, data: Any, *, expected_version: int | None = None) -> Any:
             async def work(session: AsyncSession, caller: Caller) -> Any:
-                obj = await crud.update(
-                    session, caller, spec, entity_id, data, expected_version=expected_version
+                change = custom or functools.partial(crud.update, spec=spec)
+                obj = await change(
+                    session,
+                    caller,
+                    entity_id=entity_id,
+                    data=data,
+                    expected_version=expected_version,
                 )
                 return crud.read(spec, obj)
 
@@ -144,12 +146,6 @@ class _Update(_Bound):
 
 
 class _Delete(_Bound):
-    def __init__(
-        self, spec: EntitySpec[Any, Any], custom: Callable[..., Awaitable[Any]] | None = None
-    ):
-        super().__init__(spec)
-        self.custom = custom
-
     def __get__(self, db: DatabaseService, _owner: Any) -> Callable[[Any], Awaitable[Any]]:
         spec, custom = self.spec, self.custom
 
@@ -282,7 +278,7 @@ class DatabaseService:
     # --- users ---------------------------------------------------------------------------
     create_user = _Create(users.USERS, users.create_user)
     find_user_by_id = _Get(users.USERS)
-    update_user = _Update(users.USERS)
+    update_user = _Update(users.USERS, users.update_user)
     delete_user = _Delete(users.USERS, users.delete_user)
     restore_user = _Restore(users.USERS, users.restore_user)
     purge_user = _Purge(users.USERS)
@@ -348,10 +344,10 @@ class DatabaseService:
 
         return await self._run(work, write=False)
 
-    create_profile = _Create(users.PROFILES)
+    create_profile = _Create(users.PROFILES, users.create_profile)
     find_profile_by_id = _Get(users.PROFILES)
     find_profiles = _Find(users.PROFILES)
-    update_profile = _Update(users.PROFILES)
+    update_profile = _Update(users.PROFILES, users.update_profile)
     delete_profile = _Delete(users.PROFILES)
     restore_profile = _Restore(users.PROFILES)
     purge_profile = _Purge(users.PROFILES)

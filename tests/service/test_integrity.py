@@ -226,3 +226,32 @@ async def test_a_grant_change_takes_effect_at_once(db: DatabaseService) -> None:
     await db.delete_role_permission(grant.id)
     with pytest.raises(NotFoundError):
         await as_bob.find_task_by_id(task.id)
+
+
+async def test_search_covers_company_and_specialties_and_follows_changes(
+    db: DatabaseService, backend: str
+) -> None:
+    maria = await db.create_user(
+        {
+            "email": "m.fernandez@example.com",
+            "first_name": "María",
+            "last_name": "Fernández",
+            "role_id": "architect",
+            "profile": {"company": "Blueprint Partners", "specialties": ["adaptive reuse"]},
+        }
+    )
+    assert [u.id for u in await db.search_users("fernandez")] == [maria.id]  # accents folded
+    assert [u.id for u in await db.search_users("blueprint")] == [maria.id]
+    assert [u.id for u in await db.search_users("adaptive")] == [maria.id]
+    assert [u.id for u in await db.search_users("FERN")] == [maria.id]  # prefix, any case
+    assert await db.search_users("fernandez", role_id="buyer") == []
+    if backend == "postgresql":
+        assert [u.id for u in await db.search_users("fernandes")] == [maria.id]  # typo
+    profile = (await db.find_profiles(user_id=maria.id)).items[0]
+    await db.update_profile(profile.id, {"company": "Northlight Studio"})
+    assert await db.search_users("blueprint") == []
+    assert [u.id for u in await db.search_users("northlight")] == [maria.id]
+    await db.update_user(maria.id, {"last_name": "Okafor"})
+    assert [u.id for u in await db.search_users("okafor")] == [maria.id]
+    await db.delete_user(maria.id)
+    assert await db.search_users("okafor") == []

@@ -43,6 +43,7 @@ from dreamery.models.enums import (
     ReminderChannel,
     TaskStatus,
 )
+from dreamery.users.search import search_text
 
 DEMO_EMAIL_DOMAIN = "demo.example.com"
 BATCH_SIZE = 2_000
@@ -140,6 +141,7 @@ USER_COLUMNS = (
     "role_id",
     "is_active",
     "is_admin",
+    "search_text",
     "created_at",
     "updated_at",
     "version",
@@ -259,6 +261,11 @@ class DemoGenerator:
             user_id = new_id()
             joined = self._ago(rnd.uniform(HISTORY_DAYS, 3 * 365))
             email = f"{first}.{last}.{self.token}{self.counter}@{DEMO_EMAIL_DOMAIN}".lower()
+            experience = rnd.randint(0, 35)
+            company = rnd.choice(pools.companies)
+            specialties = rnd.sample(
+                self.specialties[category_id], k=min(2, len(self.specialties[category_id]))
+            )
             batch.users.append(
                 (
                     user_id,
@@ -268,15 +275,11 @@ class DemoGenerator:
                     role_id,
                     rnd.random() > 0.03,
                     False,
+                    search_text(first, last, email, company, specialties),
                     joined,
                     joined,
                     1,
                 )
-            )
-            experience = rnd.randint(0, 35)
-            company = rnd.choice(pools.companies)
-            specialties = rnd.sample(
-                self.specialties[category_id], k=min(2, len(self.specialties[category_id]))
             )
             bio = (
                 f"{role_name} with {experience} years of experience"

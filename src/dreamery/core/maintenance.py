@@ -16,6 +16,7 @@ from dreamery.core import migrations
 from dreamery.core.db import create_engine, ping
 from dreamery.core.errors import ConflictError, SchemaError
 from dreamery.models import Base
+from dreamery.users import search
 
 VERSION_TABLE = "alembic_version"
 
@@ -82,7 +83,11 @@ async def status(engine: AsyncEngine) -> DatabaseStatus:
         head=migrations.head_revision(),
         pending=migrations.pending_revisions(current),
         row_counts={name: counts[name] for name in Base.metadata.tables if name in counts},
-        unknown_tables=[n for n in names if n not in models and n != VERSION_TABLE],
+        unknown_tables=[
+            n
+            for n in names
+            if n not in models and n != VERSION_TABLE and not search.is_search_object(n)
+        ],
     )
 
 
@@ -108,6 +113,8 @@ async def drop_everything(engine: AsyncEngine) -> list[str]:
             return names
 
         def drop(sync: Connection) -> list[str]:
+            # A virtual table takes its shadow tables along; drop it before reflecting them.
+            sync.exec_driver_sql(f"DROP TABLE IF EXISTS {search.FTS_TABLE}")
             reflected = MetaData()
             reflected.reflect(sync)
             reflected.drop_all(sync)
@@ -172,9 +179,7 @@ def _data_at_risk(connection: Connection, operation: Any) -> str | None:
 
 
 def _push(connection: Connection, accept_data_loss: bool, dry_run: bool) -> PushPlan:
-    context = MigrationContext.configure(
-        connection, opts={"compare_type": True, "render_as_batch": True}
-    )
+    context = MigrationContext.configure(connection, opts=migrations.COMPARE_OPTIONS)
     with migrations.expression_index_warnings_silenced():
         script = produce_migrations(context, Base.metadata)
     upgrade = script.upgrade_ops
@@ -200,6 +205,7 @@ def _push(connection: Connection, accept_data_loss: bool, dry_run: bool) -> Push
                     batch.invoke(inner)
         else:
             operations.invoke(operation)
+    search.install(connection)
     return plan
 
 

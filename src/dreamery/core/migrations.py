@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection
 from dreamery.core.db import create_engine
 from dreamery.core.errors import SchemaError
 from dreamery.models import Base
+from dreamery.users.search import is_search_object
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 FILE_TEMPLATE = "%%(year)d%%(month).2d%%(day).2d_%%(rev)s_%%(slug)s"
@@ -114,6 +115,19 @@ def pending_revisions(current: str | None) -> list[RevisionInfo]:
     return [RevisionInfo(r.revision, r.doc) for r in revisions if r.revision != current]
 
 
+def _include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
+    return not is_search_object(name)
+
+
+COMPARE_OPTIONS: dict[str, Any] = {
+    "compare_type": True,
+    "render_as_batch": True,
+    "include_object": _include_object,
+}
+
+
 @contextmanager
 def expression_index_warnings_silenced() -> Iterator[None]:
     """SQLite cannot reflect expression indexes (our lower(email) index), so Alembic warns on
@@ -124,9 +138,7 @@ def expression_index_warnings_silenced() -> Iterator[None]:
 
 
 def _diff(connection: Connection) -> list[Any]:
-    context = MigrationContext.configure(
-        connection, opts={"compare_type": True, "render_as_batch": True}
-    )
+    context = MigrationContext.configure(connection, opts=COMPARE_OPTIONS)
     with expression_index_warnings_silenced():
         return list(compare_metadata(context, Base.metadata))
 

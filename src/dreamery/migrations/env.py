@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 from dreamery.core.db import create_engine
 from dreamery.core.types import UTCDateTime
 from dreamery.models import Base
+from dreamery.users.search import is_search_object
 
 config = context.config
 target_metadata = Base.metadata
@@ -24,6 +25,13 @@ def render_item(type_: str, obj: Any, _autogen_context: AutogenContext) -> str |
     return False
 
 
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
+    """Leave out the search objects managed outside the models (FTS5 tables, trigram index)."""
+    return not is_search_object(name)
+
+
 def run_on_connection(connection: Connection) -> None:
     context.configure(
         connection=connection,
@@ -32,6 +40,7 @@ def run_on_connection(connection: Connection) -> None:
         compare_type=True,
         compare_server_default=False,
         render_item=render_item,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

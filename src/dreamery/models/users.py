@@ -33,6 +33,9 @@ class User(UUIDPrimaryKey, Timestamps, SoftDelete, Versioned, Base):
     is_admin: Mapped[bool] = mapped_column(default=False)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     last_login_at: Mapped[datetime | None] = mapped_column()
+    # Lower-cased names, email, company and specialties, kept current by the users service;
+    # searched through a trigram index (PostgreSQL) or an FTS5 table (SQLite).
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     role: Mapped[UserRole] = relationship(lazy="raise")
     profile: Mapped[UserProfile | None] = relationship(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, literal, or_, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dreamery.core import crud
@@ -13,6 +13,7 @@ from dreamery.core.errors import NotFoundError
 from dreamery.core.pagination import check_limit
 from dreamery.models import User, UserProfile
 from dreamery.models.enums import Resource
+from dreamery.users import search
 from dreamery.users.schemas import (
     UserCreate,
     UserProfileCreate,
@@ -61,6 +62,7 @@ async def create_user(session: AsyncSession, caller: Caller, data: Any) -> User:
             PROFILES,
             {**profile.model_dump(exclude_unset=True), "user_id": user.id},
         )
+    await refresh_search_text(session, user.id)
     return user
 
 
@@ -99,39 +101,70 @@ async def restore_user(session: AsyncSession, caller: Caller, user_id: Any) -> U
     return user
 
 
-def search_condition(query: str) -> ColumnElement[bool]:
-    """Case-insensitive substring match over names, email, company and specialties."""
-    needle = f"%{_escape_like(query.strip().lower())}%"
-    profile_match = (
-        select(literal(1))
-        .where(
-            UserProfile.user_id == User.id,
-            or_(
-                func.lower(UserProfile.company).like(needle, escape="\\"),
-                func.lower(func.cast(UserProfile.specialties, _text_type())).like(
-                    needle, escape="\\"
-                ),
-            ),
+async def refresh_search_text(session: AsyncSession, user_id: Any) -> None:
+    """Recompute the user's search digest (not a change of its own: no version, no audit)."""
+    row = (
+        await session.execute(
+            select(
+                User.first_name,
+                User.last_name,
+                User.email,
+                User.search_text,
+                UserProfile.company,
+                UserProfile.specialties,
+            )
+            .outerjoin(UserProfile, UserProfile.user_id == User.id)
+            .where(User.id == user_id)
         )
-        .exists()
+    ).first()
+    if row is None:
+        return
+    digest = search.search_text(
+        row.first_name, row.last_name, row.email, row.company, row.specialties or ()
     )
-    return or_(
-        func.lower(User.first_name).like(needle, escape="\\"),
-        func.lower(User.last_name).like(needle, escape="\\"),
-        func.lower(User.first_name + " " + User.last_name).like(needle, escape="\\"),
-        func.lower(User.email).like(needle, escape="\\"),
-        profile_match,
+    if digest != row.search_text:
+        await session.execute(
+            update(User)
+            .where(User.id == user_id)
+            .values(search_text=digest)
+            .execution_options(synchronize_session=False)
+        )
+
+
+async def update_user(
+    session: AsyncSession,
+    caller: Caller,
+    entity_id: Any,
+    data: Any,
+    *,
+    expected_version: int | None = None,
+) -> User:
+    user = await crud.update(
+        session, caller, USERS, entity_id, data, expected_version=expected_version
     )
+    await refresh_search_text(session, user.id)
+    return user
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+async def create_profile(session: AsyncSession, caller: Caller, data: Any) -> UserProfile:
+    profile = await crud.create(session, caller, PROFILES, data)
+    await refresh_search_text(session, profile.user_id)
+    return profile
 
 
-def _text_type() -> Any:
-    from sqlalchemy import Text
-
-    return Text()
+async def update_profile(
+    session: AsyncSession,
+    caller: Caller,
+    entity_id: Any,
+    data: Any,
+    *,
+    expected_version: int | None = None,
+) -> UserProfile:
+    profile = await crud.update(
+        session, caller, PROFILES, entity_id, data, expected_version=expected_version
+    )
+    await refresh_search_text(session, profile.user_id)
+    return profile
 
 
 async def search_users(
@@ -142,34 +175,9 @@ async def search_users(
     role_id: str | None = None,
     limit: int = 20,
 ) -> list[User]:
-    """Users matching `query`, best first: a name starting with it, then an email starting
-    with it, then any other match. Any input is answered (it is matched literally)."""
+    """Users matching `query` (names, email, company, specialties), best first."""
     limit = check_limit(limit)
-    needle = query.strip().lower()[:200]
-    if not needle:
-        return []
-    prefix = f"{_escape_like(needle)}%"
-    rank = case(
-        (
-            or_(
-                func.lower(User.first_name).like(prefix, escape="\\"),
-                func.lower(User.last_name).like(prefix, escape="\\"),
-            ),
-            0,
-        ),
-        (func.lower(User.email).like(prefix, escape="\\"), 1),
-        else_=2,
-    )
-    conditions = [
-        *crud._visible(USERS, caller.actor, include_deleted=False),
-        search_condition(needle),
-    ]
+    conditions = crud._visible(USERS, caller.actor, include_deleted=False)
     if role_id is not None:
         conditions.append(User.role_id == role_id)
-    statement = (
-        select(User)
-        .where(*conditions)
-        .order_by(rank, func.lower(User.last_name), func.lower(User.first_name), User.id)
-        .limit(limit)
-    )
-    return list((await session.scalars(statement)).all())
+    return await search.search(session, query, conditions, limit)

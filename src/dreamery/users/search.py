@@ -1,0 +1,152 @@
+"""Finding people: trigram search on PostgreSQL, full-text prefix search on SQLite.
+
+Both search `users.search_text`, a lower-cased digest of a user's names, email, company and
+specialties that the users service keeps current. On PostgreSQL a pg_trgm GIN index makes
+substring and typo-tolerant matches fast; on SQLite an FTS5 table, kept in step by triggers,
+answers word-prefix matches. Any input is answered: it is matched as text, never parsed as
+query syntax.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, case, column, func, literal_column, or_, select, table, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dreamery.models import User
+
+MAX_QUERY = 200
+MAX_TOKENS = 8
+# word_similarity threshold for typo tolerance: "fernandes" still finds "Fernandez".
+TYPO_THRESHOLD = "0.45"
+TRIGRAM_INDEX = "ix_users_search_text_trgm"
+FTS_TABLE = "users_fts"
+
+SQLITE_DDL = [
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
+    "search_text, content='users', content_rowid='rowid', "
+    "tokenize='unicode61 remove_diacritics 2')",
+    f"""CREATE TRIGGER IF NOT EXISTS users_fts_insert AFTER INSERT ON users BEGIN
+        INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.rowid, new.search_text);
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS users_fts_delete AFTER DELETE ON users BEGIN
+        INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text)
+        VALUES ('delete', old.rowid, old.search_text);
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS users_fts_update AFTER UPDATE OF search_text ON users BEGIN
+        INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text)
+        VALUES ('delete', old.rowid, old.search_text);
+        INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.rowid, new.search_text);
+    END""",
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')",
+]
+POSTGRES_DDL = [
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    f"CREATE INDEX IF NOT EXISTS {TRIGRAM_INDEX} ON users USING gin (search_text gin_trgm_ops)",
+]
+
+
+def is_search_object(name: str | None) -> bool:
+    """Objects this module manages outside the models (schema comparison skips them)."""
+    return bool(name) and (str(name).startswith(FTS_TABLE) or name == TRIGRAM_INDEX)
+
+
+def install(connection: Connection) -> None:
+    """Create the search index objects if missing (used by `db push`; migrations have their
+    own copy of this DDL)."""
+    for statement in POSTGRES_DDL if connection.dialect.name == "postgresql" else SQLITE_DDL:
+        connection.exec_driver_sql(statement)
+
+
+def search_text(
+    first_name: str,
+    last_name: str,
+    email: str,
+    company: str | None = None,
+    specialties: Iterable[str] = (),
+) -> str:
+    parts = [first_name, last_name, email, company or "", *specialties]
+    return " ".join(part.strip() for part in parts if part and part.strip()).lower()
+
+
+def _tokens(query: str) -> list[str]:
+    return re.findall(r"\w+", query.lower()[:MAX_QUERY])[:MAX_TOKENS]
+
+
+def _like_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+async def search(
+    session: AsyncSession,
+    query: str,
+    conditions: Sequence[ColumnElement[bool]],
+    limit: int,
+) -> list[User]:
+    """Users matching `query` among those `conditions` allow, best match first."""
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        return await _search_postgres(session, query, conditions, limit)
+    return await _search_sqlite(session, query, conditions, limit)
+
+
+def _name_prefix_rank(first_token: str) -> Any:
+    prefix = f"{_like_escape(first_token)}%"
+    return case(
+        (
+            or_(
+                func.lower(User.first_name).like(prefix, escape="\\"),
+                func.lower(User.last_name).like(prefix, escape="\\"),
+            ),
+            0,
+        ),
+        else_=1,
+    )
+
+
+async def _search_postgres(
+    session: AsyncSession, query: str, conditions: Sequence[ColumnElement[bool]], limit: int
+) -> list[User]:
+    needle = " ".join(query.lower().split())[:MAX_QUERY]
+    tokens = _tokens(needle)
+    if not needle or not tokens:
+        return []
+    await session.execute(
+        select(func.set_config("pg_trgm.word_similarity_threshold", TYPO_THRESHOLD, True))
+    )
+    contains = User.search_text.like(f"%{_like_escape(needle)}%", escape="\\")
+    similar = User.search_text.op("%>")(needle)  # word_similarity(needle, text) >= threshold
+    statement = (
+        select(User)
+        .where(or_(contains, similar), *conditions)
+        .order_by(
+            _name_prefix_rank(tokens[0]),
+            func.word_similarity(needle, User.search_text).desc(),
+            User.last_name,
+            User.id,
+        )
+        .limit(limit)
+    )
+    return list((await session.scalars(statement)).all())
+
+
+async def _search_sqlite(
+    session: AsyncSession, query: str, conditions: Sequence[ColumnElement[bool]], limit: int
+) -> list[User]:
+    tokens = _tokens(query)
+    if not tokens:
+        return []
+    match = " ".join(f'"{token}"*' for token in tokens)
+    fts = table(FTS_TABLE, column("rowid"))
+    statement = (
+        select(User)
+        .join(fts, fts.c.rowid == literal_column("users.rowid"))
+        .where(text(f"{FTS_TABLE} MATCH :match").bindparams(match=match), *conditions)
+        .order_by(_name_prefix_rank(tokens[0]), text(f"bm25({FTS_TABLE})"), User.id)
+        .limit(limit)
+    )
+    return list((await session.scalars(statement)).all())
