@@ -25,6 +25,7 @@ from dreamery.core import migrations
 from dreamery.core.db import create_engine, create_sessionmaker, unit_of_work
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
 _counter = itertools.count()
 
 
@@ -78,7 +79,23 @@ def pytest_terminal_summary(
         )
 
 
+def _redis_problem(url: str) -> str | None:
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        return f"{type(error).__name__}: {error}"
+    return None
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "redis_url" in metafunc.fixturenames:
+        url = os.environ.get("TEST_REDIS_URL", DEFAULT_REDIS_URL)
+        problem = _redis_problem(url)
+        if problem and os.environ.get("DREAMERY_REQUIRE_REDIS") == "1":
+            raise pytest.UsageError(f"Redis is required but {url} cannot be reached: {problem}")
+        metafunc.parametrize("redis_url", [] if problem else [url], scope="session")
     if "backend" in metafunc.fixturenames:
         backends = metafunc.config.dreamery_backends  # type: ignore[attr-defined]
         metafunc.parametrize("backend", backends, indirect=True, scope="session")

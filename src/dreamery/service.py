@@ -28,6 +28,7 @@ from dreamery.catalog.service import CATEGORIES, ROLES
 from dreamery.compliance import service as compliance
 from dreamery.compliance.schemas import ComplianceRequirementRead
 from dreamery.core import crud
+from dreamery.core.config import get_settings
 from dreamery.core.context import SYSTEM_ACTOR, Actor, RequestContext
 from dreamery.core.crud import Caller, EntitySpec
 from dreamery.core.db import create_engine, create_sessionmaker, unit_of_work
@@ -38,6 +39,7 @@ from dreamery.models import AuditLog, ComplianceRecord, User
 from dreamery.models.enums import AuditAction, MetricCategory, TaskStatus
 from dreamery.notifications import service as notifications
 from dreamery.rbac import service as rbac
+from dreamery.rbac.cache import PermissionCache
 from dreamery.tasks import service as tasks
 from dreamery.users import service as users
 from dreamery.users.schemas import UserReadFull
@@ -204,14 +206,20 @@ class DatabaseService:
         engine: AsyncEngine | None = None,
         actor_id: uuid.UUID | None = None,
         request: RequestContext | None = None,
-        _permissions: rbac.PermissionCache | None = None,
+        redis_url: str | None = None,
+        _permissions: PermissionCache | None = None,
     ) -> None:
         self._owns_engine = engine is None
         self.engine = engine or create_engine(database_url)
         self._sessions: async_sessionmaker[AsyncSession] = create_sessionmaker(self.engine)
         self._actor_id = actor_id
         self._request = request or RequestContext()
-        self._permissions = _permissions or rbac.PermissionCache()
+        self._owns_cache = _permissions is None
+        if _permissions is None:
+            if redis_url is None:
+                redis_url = get_settings().redis_url
+            _permissions = PermissionCache(redis_url)
+        self._permissions = _permissions
 
     async def __aenter__(self) -> DatabaseService:
         return self
@@ -220,6 +228,8 @@ class DatabaseService:
         await self.close()
 
     async def close(self) -> None:
+        if self._owns_cache:
+            await self._permissions.close()
         if self._owns_engine:
             await self.engine.dispose()
 
@@ -236,8 +246,8 @@ class DatabaseService:
             _permissions=self._permissions,
         )
 
-    def invalidate_permissions(self) -> None:
-        self._permissions.invalidate()
+    async def invalidate_permissions(self) -> None:
+        await self._permissions.invalidate()
 
     async def _actor(self, session: AsyncSession) -> Actor:
         if self._actor_id is None:
@@ -256,7 +266,7 @@ class DatabaseService:
             await self._record_denial(denied)
             raise
         if write and spec is not None and spec.name in _WRITES_TO_PERMISSIONS:
-            self.invalidate_permissions()
+            await self.invalidate_permissions()
         return result
 
     async def _record_denial(self, denied: PermissionDeniedError) -> None:

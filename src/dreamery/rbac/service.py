@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,6 +12,7 @@ from dreamery.core.crud import EntitySpec
 from dreamery.core.errors import NotFoundError
 from dreamery.models import Permission, RolePermission, User
 from dreamery.models.enums import Resource
+from dreamery.rbac.cache import PermissionCache
 from dreamery.rbac.schemas import (
     PermissionCreate,
     PermissionRead,
@@ -45,35 +45,16 @@ ROLE_PERMISSIONS: EntitySpec[RolePermission, RolePermissionRead] = EntitySpec(
 )
 
 
-class PermissionCache:
-    """Role -> permission names, cached in the process; any change to permissions or grants
-    clears it (`invalidate`)."""
-
-    def __init__(self) -> None:
-        self._roles: dict[str, frozenset[str]] = {}
-
-    def get(self, role_id: str) -> frozenset[str] | None:
-        return self._roles.get(role_id)
-
-    def put(self, role_id: str, names: Iterable[str]) -> frozenset[str]:
-        value = frozenset(names)
-        self._roles[role_id] = value
-        return value
-
-    def invalidate(self) -> None:
-        self._roles.clear()
-
-
 async def role_permissions(
     session: AsyncSession, role_id: str, cache: PermissionCache | None = None
 ) -> frozenset[str]:
-    if cache is not None and (hit := cache.get(role_id)) is not None:
+    if cache is not None and (hit := await cache.get(role_id)) is not None:
         return hit
     names = await session.scalars(
         select(Permission.name).join(RolePermission).where(RolePermission.role_id == role_id)
     )
     value = frozenset(names)
-    return cache.put(role_id, value) if cache is not None else value
+    return await cache.put(role_id, value) if cache is not None else value
 
 
 async def actor_for(

@@ -1,0 +1,96 @@
+"""Role -> permission names, cached in the process and, when REDIS_URL is set, in Redis.
+
+Invalidation bumps a generation number: locally at once, and in Redis for every other process,
+which sees the new generation on its next lookup and drops what it had. If Redis stops
+answering, lookups go to the database (correct, just slower) and a warning is logged.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_TTL_SECONDS = 300
+
+
+class PermissionCache:
+    def __init__(
+        self,
+        redis_url: str | None = None,
+        *,
+        namespace: str = "dreamery:permissions",
+        ttl_seconds: int = DEFAULT_TTL_SECONDS,
+    ) -> None:
+        self._local: dict[str, frozenset[str]] = {}
+        self._generation: str | None = None
+        self._namespace = namespace
+        self._ttl = ttl_seconds
+        self._redis: Any = None
+        if redis_url:
+            from redis.asyncio import Redis
+
+            self._redis = Redis.from_url(redis_url, socket_timeout=2, socket_connect_timeout=2)
+
+    @property
+    def shared(self) -> bool:
+        return self._redis is not None
+
+    async def get(self, role_id: str) -> frozenset[str] | None:
+        if self._redis is None:
+            return self._local.get(role_id)
+        try:
+            generation = await self._current_generation()
+            if (hit := self._local.get(role_id)) is not None:
+                return hit
+            raw = await self._redis.get(self._key(generation, role_id))
+        except Exception as error:
+            self._warn(error)
+            return None
+        if raw is None:
+            return None
+        value = frozenset(json.loads(raw))
+        self._local[role_id] = value
+        return value
+
+    async def put(self, role_id: str, names: Iterable[str]) -> frozenset[str]:
+        value = frozenset(names)
+        self._local[role_id] = value
+        if self._redis is not None:
+            try:
+                generation = self._generation or await self._current_generation()
+                await self._redis.set(
+                    self._key(generation, role_id), json.dumps(sorted(value)), ex=self._ttl
+                )
+            except Exception as error:
+                self._warn(error)
+        return value
+
+    async def invalidate(self) -> None:
+        self._local.clear()
+        if self._redis is not None:
+            try:
+                self._generation = str(await self._redis.incr(f"{self._namespace}:generation"))
+            except Exception as error:
+                self._warn(error)
+
+    async def close(self) -> None:
+        if self._redis is not None:
+            await self._redis.aclose()
+
+    async def _current_generation(self) -> str:
+        raw = await self._redis.get(f"{self._namespace}:generation")
+        generation = raw.decode() if raw is not None else "0"
+        if generation != self._generation:
+            self._local.clear()
+            self._generation = generation
+        return generation
+
+    def _key(self, generation: str, role_id: str) -> str:
+        return f"{self._namespace}:{generation}:{role_id}"
+
+    def _warn(self, error: Exception) -> None:
+        logger.warning("permission cache: Redis unavailable (%s); using the database", error)
