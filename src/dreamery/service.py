@@ -42,7 +42,7 @@ from dreamery.rbac import service as rbac
 from dreamery.rbac.cache import PermissionCache
 from dreamery.tasks import service as tasks
 from dreamery.users import service as users
-from dreamery.users.schemas import UserReadFull
+from dreamery.users.schemas import UserReadFull, UserReadWithProfile, UserReadWithRole
 from dreamery.workflows import service as workflows
 
 T = TypeVar("T")
@@ -613,7 +613,14 @@ class _RecordWithRequirement(compliance.COMPLIANCE_RECORDS.read_schema):  # type
 
 
 def _full_user_schema(include: Sequence[str]) -> type[BaseModel]:
-    return UserReadFull if include else users.USERS.read_schema
+    wanted = frozenset(include)
+    if wanted == {"profile", "role"}:
+        return UserReadFull
+    if wanted == {"profile"}:
+        return UserReadWithProfile
+    if wanted == {"role"}:
+        return UserReadWithRole
+    return users.USERS.read_schema
 
 
 _WRITES_TO_PERMISSIONS = frozenset({"permission", "role_permission", "role"})

@@ -159,6 +159,10 @@ async def test_a_page_of_50_users_with_profile_and_role_takes_3_statements(
         event.remove(db.engine.sync_engine, "before_cursor_execute", count)
     assert len(page.items) == 50
     assert all(u.profile is not None and u.role.id == "buyer" for u in page.items)
+    only_profiles = await db.find_users(role_id="buyer", include=("profile",), limit=5)
+    assert all(u.profile is not None and not hasattr(u, "role") for u in only_profiles.items)
+    only_roles = await db.find_users(role_id="buyer", include=("role",), limit=5)
+    assert all(u.role.id == "buyer" and not hasattr(u, "profile") for u in only_roles.items)
     data_statements = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     assert len(data_statements) <= 3, data_statements
 

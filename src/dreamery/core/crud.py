@@ -23,13 +23,13 @@ from sqlalchemy import (
     Select,
     Table,
     UniqueConstraint,
-    and_,
     false,
     func,
     inspect,
-    or_,
+    literal,
     select,
     true,
+    tuple_,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -376,20 +376,11 @@ async def find(
     statement: Select[Any] = select(spec.model).where(*conditions)
     if cursor:
         after_value, after_id = decode_cursor(cursor, f"{spec.name}:{sort}:{descending}")
-        if descending:
-            statement = statement.where(
-                or_(
-                    sort_column < after_value,
-                    and_(sort_column == after_value, id_column < after_id),
-                )
-            )
-        else:
-            statement = statement.where(
-                or_(
-                    sort_column > after_value,
-                    and_(sort_column == after_value, id_column > after_id),
-                )
-            )
+        # A row-value comparison, (sort, id) < (after_sort, after_id), which both databases
+        # answer from a (sort, id) index: page 1,000 costs what page 1 costs.
+        key = tuple_(sort_column, id_column)
+        bound = tuple_(literal(after_value, sort_column.type), literal(after_id, id_column.type))
+        statement = statement.where(key < bound if descending else key > bound)
     order = (sort_column.desc(), id_column.desc()) if descending else (sort_column, id_column)
     statement = statement.order_by(*order).limit(limit + 1)
     if options:

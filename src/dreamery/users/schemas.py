@@ -104,6 +104,10 @@ class UserReadWithProfile(UserRead):
     profile: UserProfileRead | None = None
 
 
+class UserReadWithRole(UserRead):
+    role: RoleRead | None = None
+
+
 class UserReadFull(UserReadWithProfile):
     """A user with the relations asked for by `include=("profile", "role")`."""
 
@@ -120,5 +124,6 @@ __all__ = [
     "UserRead",
     "UserReadFull",
     "UserReadWithProfile",
+    "UserReadWithRole",
     "UserUpdate",
 ]

@@ -10,6 +10,7 @@ query syntax.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -70,7 +71,13 @@ def search_text(
     specialties: Iterable[str] = (),
 ) -> str:
     parts = [first_name, last_name, email, company or "", *specialties]
-    return " ".join(part.strip() for part in parts if part and part.strip()).lower()
+    return fold(" ".join(part.strip() for part in parts if part and part.strip()))
+
+
+def fold(text_: str) -> str:
+    """Lower case without accents: "Fernández" and "fernandez" are the same to a searcher."""
+    decomposed = unicodedata.normalize("NFKD", text_.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _tokens(query: str) -> list[str]:
@@ -111,33 +118,38 @@ def _name_prefix_rank(first_token: str) -> Any:
 async def _search_postgres(
     session: AsyncSession, query: str, conditions: Sequence[ColumnElement[bool]], limit: int
 ) -> list[User]:
-    needle = " ".join(query.lower().split())[:MAX_QUERY]
+    """Substring matches first (trigram-indexed LIKE); only when they are too few, words that
+    are merely similar (typos), so the common case never pays for similarity ranking."""
+    needle = fold(" ".join(query.split()))[:MAX_QUERY]
     tokens = _tokens(needle)
     if not needle or not tokens:
         return []
+    contains = User.search_text.like(f"%{_like_escape(needle)}%", escape="\\")
+    exact = (
+        select(User)
+        .where(contains, *conditions)
+        .order_by(_name_prefix_rank(tokens[0]), User.last_name, User.first_name, User.id)
+        .limit(limit)
+    )
+    found = list((await session.scalars(exact)).all())
+    if len(found) >= limit or len(needle) < 4:
+        return found
     await session.execute(
         select(func.set_config("pg_trgm.word_similarity_threshold", TYPO_THRESHOLD, True))
     )
-    contains = User.search_text.like(f"%{_like_escape(needle)}%", escape="\\")
-    similar = User.search_text.op("%>")(needle)  # word_similarity(needle, text) >= threshold
-    statement = (
+    similar = (
         select(User)
-        .where(or_(contains, similar), *conditions)
-        .order_by(
-            _name_prefix_rank(tokens[0]),
-            func.word_similarity(needle, User.search_text).desc(),
-            User.last_name,
-            User.id,
-        )
-        .limit(limit)
+        .where(User.search_text.op("%>")(needle), ~contains, *conditions)
+        .order_by(func.word_similarity(needle, User.search_text).desc(), User.id)
+        .limit(limit - len(found))
     )
-    return list((await session.scalars(statement)).all())
+    return found + list((await session.scalars(similar)).all())
 
 
 async def _search_sqlite(
     session: AsyncSession, query: str, conditions: Sequence[ColumnElement[bool]], limit: int
 ) -> list[User]:
-    tokens = _tokens(query)
+    tokens = _tokens(fold(query))
     if not tokens:
         return []
     match = " ".join(f'"{token}"*' for token in tokens)
