@@ -34,7 +34,7 @@ def _typo(word: str, rnd: random.Random) -> str:
     return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
 
 
-async def _load(url: str, users: int, rnd: random.Random) -> list[str]:
+async def _load(url: str, users: int, rnd: random.Random) -> list[tuple[str, str]]:
     fake = Faker("en_US")
     fake.seed_instance(11)
     firsts = list({fake.first_name() for _ in range(3000)})
@@ -85,11 +85,11 @@ async def _load(url: str, users: int, rnd: random.Random) -> list[str]:
         await connection.execute(statement)
     await connection.execute("ANALYZE users")
     await connection.close()
-    queries = [rnd.choice(lasts) for _ in range(80)]
-    queries += [rnd.choice(lasts)[:4] for _ in range(40)]
-    queries += [_typo(rnd.choice(lasts), rnd) for _ in range(40)]
-    queries += [f"{rnd.choice(firsts)} {rnd.choice(lasts)}" for _ in range(20)]
-    queries += [rnd.choice(companies).split()[0] for _ in range(20)]
+    queries = [("surname", rnd.choice(lasts)) for _ in range(80)]
+    queries += [("4-letter prefix", rnd.choice(lasts)[:4]) for _ in range(40)]
+    queries += [("surname with a typo", _typo(rnd.choice(lasts), rnd)) for _ in range(40)]
+    queries += [("full name", f"{rnd.choice(firsts)} {rnd.choice(lasts)}") for _ in range(20)]
+    queries += [("company word", rnd.choice(companies).split()[0]) for _ in range(20)]
     return queries
 
 
@@ -111,13 +111,16 @@ async def run(postgres_admin: str, users: int) -> None:
         queries = await _load(url, users, rnd)
         load = time.perf_counter() - started
         async with DatabaseService(url) as db:
-            for query in queries[:20]:
+            for _, query in queries[:20]:
                 await db.search_users(query)
             timings, empty = [], 0
-            for query in queries:
+            by_kind: dict[str, list[float]] = {}
+            for kind, query in queries:
                 begun = time.perf_counter()
                 found = await db.search_users(query)
-                timings.append((time.perf_counter() - begun) * 1000)
+                elapsed = (time.perf_counter() - begun) * 1000
+                timings.append(elapsed)
+                by_kind.setdefault(kind, []).append(elapsed)
                 empty += not found
         quantiles = statistics.quantiles(timings, n=100)
         print(f"### search_users over {users:,} users (PostgreSQL, pg_trgm)\n")
@@ -131,6 +134,12 @@ async def run(postgres_admin: str, users: int) -> None:
             f"| {quantiles[49]:.1f} ms | {quantiles[94]:.1f} ms | {quantiles[98]:.1f} ms | "
             f"{max(timings):.1f} ms |"
         )
+        print("\n| query kind | queries | median | max |\n|---|---|---|---|")
+        for kind, values in by_kind.items():
+            print(
+                f"| {kind} | {len(values)} | {statistics.median(values):.1f} ms | "
+                f"{max(values):.1f} ms |"
+            )
     finally:
         admin = await asyncpg.connect(admin_dsn)
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

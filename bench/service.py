@@ -27,7 +27,7 @@ from dreamery.catalog.seed import seed_catalog
 from dreamery.core import migrations
 from dreamery.core.db import create_engine, create_sessionmaker, unit_of_work
 from dreamery.core.pagination import encode_cursor
-from dreamery.users.search import TYPO_THRESHOLD, search_text
+from dreamery.users.search import TYPO_THRESHOLD, fold, search_text
 
 USER_COLUMNS = (
     "id, email, first_name, last_name, role_id, is_active, is_admin, "
@@ -91,20 +91,28 @@ class RawPostgres:
         return [{**dict(u), "profile": by_user.get(u["id"])} for u in users[:50]]
 
     async def search(self, query: str) -> list[dict[str, Any]]:
-        needle = query.lower()
+        needle = fold(query)
         async with self.c.transaction():
-            await self.c.execute(
-                "SELECT set_config('pg_trgm.word_similarity_threshold', $1, true)", TYPO_THRESHOLD
-            )
             rows = await self.c.fetch(
-                f"SELECT {USER_COLUMNS} FROM users WHERE (search_text LIKE $1 OR "
-                "search_text %> $2) AND deleted_at IS NULL ORDER BY CASE WHEN lower(first_name) "
-                "LIKE $3 OR lower(last_name) LIKE $3 THEN 0 ELSE 1 END, "
-                "word_similarity($2, search_text) DESC, last_name, id LIMIT 20",
+                f"SELECT {USER_COLUMNS} FROM users WHERE search_text LIKE $1 AND deleted_at "
+                "IS NULL ORDER BY CASE WHEN lower(first_name) LIKE $2 OR lower(last_name) "
+                "LIKE $2 THEN 0 ELSE 1 END, last_name, first_name, id LIMIT 20",
                 f"%{needle}%",
-                needle,
                 f"{needle}%",
             )
+            if len(rows) < 20 and len(needle) >= 4:
+                await self.c.execute(
+                    "SELECT set_config('pg_trgm.word_similarity_threshold', $1, true)",
+                    TYPO_THRESHOLD,
+                )
+                rows += await self.c.fetch(
+                    f"SELECT {USER_COLUMNS} FROM users WHERE search_text %> $1 AND NOT "
+                    "search_text LIKE $2 AND deleted_at IS NULL ORDER BY "
+                    "word_similarity($1, search_text) DESC, id LIMIT $3",
+                    needle,
+                    f"%{needle}%",
+                    20 - len(rows),
+                )
         return [dict(r) for r in rows]
 
     async def create_user(self, n: int) -> dict[str, Any]:
