@@ -100,18 +100,16 @@ class RawPostgres:
                 f"%{needle}%",
                 f"{needle}%",
             )
-            if len(rows) < 20 and len(needle) >= 4:
+            if not rows and len(needle) >= 4:
                 await self.c.execute(
                     "SELECT set_config('pg_trgm.word_similarity_threshold', $1, true)",
                     TYPO_THRESHOLD,
                 )
-                rows += await self.c.fetch(
-                    f"SELECT {USER_COLUMNS} FROM users WHERE search_text %> $1 AND NOT "
-                    "search_text LIKE $2 AND deleted_at IS NULL ORDER BY "
-                    "word_similarity($1, search_text) DESC, id LIMIT $3",
+                rows = await self.c.fetch(
+                    f"SELECT {USER_COLUMNS} FROM users WHERE search_text %> $1 AND "
+                    "deleted_at IS NULL ORDER BY word_similarity($1, search_text) DESC, id "
+                    "LIMIT 20",
                     needle,
-                    f"%{needle}%",
-                    20 - len(rows),
                 )
         return [dict(r) for r in rows]
 

@@ -259,3 +259,23 @@ async def test_search_covers_company_and_specialties_and_follows_changes(
     assert [u.id for u in await db.search_users("okafor")] == [maria.id]
     await db.delete_user(maria.id)
     assert await db.search_users("okafor") == []
+
+
+async def test_purge_removes_for_good_and_keeps_the_history(db: DatabaseService) -> None:
+    admin = await person(db, "real-estate-broker", "Admin", is_admin=True)
+    gone = await person(db, "handyman", "Gone", profile={"company": "Fixit"})
+    task = await db.create_task(
+        {"title": "Last job", "role_id": "handyman", "user_id": str(gone.id)}
+    )
+    await db.delete_user(gone.id)
+    someone = await person(db, "handyman", "Someone")
+    with pytest.raises(PermissionDeniedError):
+        await db.acting_as(someone.id).purge_user(gone.id)
+    await db.acting_as(admin.id).purge_user(gone.id)
+    with pytest.raises(NotFoundError):
+        await db.find_user_by_id(gone.id, include_deleted=True)
+    with pytest.raises(NotFoundError):
+        await db.find_task_by_id(task.id, include_deleted=True)
+    assert (await db.find_profiles(user_id=gone.id, include_deleted=True)).items == []
+    history = await db.find_audit_logs(resource="user", resource_id=str(gone.id), limit=20)
+    assert [r.action for r in history.items][:2] == ["purge", "delete"]

@@ -14,7 +14,18 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, column, func, literal_column, or_, select, table, text
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    case,
+    column,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -118,13 +129,18 @@ def _name_prefix_rank(first_token: str) -> Any:
 async def _search_postgres(
     session: AsyncSession, query: str, conditions: Sequence[ColumnElement[bool]], limit: int
 ) -> list[User]:
-    """Substring matches first (trigram-indexed LIKE); only when they are too few, words that
-    are merely similar (typos), so the common case never pays for similarity ranking."""
+    """Substring matches (trigram-indexed LIKE); only when there are none, words that are
+    merely similar (typos), so the common case never pays for similarity ranking."""
     needle = fold(" ".join(query.split()))[:MAX_QUERY]
     tokens = _tokens(needle)
     if not needle or not tokens:
         return []
-    contains = User.search_text.like(f"%{_like_escape(needle)}%", escape="\\")
+    # Every word somewhere, in any order ("smith john" finds John Smith): each LIKE is
+    # answered by the trigram index, and the intersection is small.
+    words = [token for token in tokens if len(token) >= 3] or [needle]
+    contains = and_(
+        *(User.search_text.like(f"%{_like_escape(word)}%", escape="\\") for word in words)
+    )
     exact = (
         select(User)
         .where(contains, *conditions)
@@ -132,18 +148,18 @@ async def _search_postgres(
         .limit(limit)
     )
     found = list((await session.scalars(exact)).all())
-    if len(found) >= limit or len(needle) < 4:
+    if found or len(needle) < 4:
         return found
     await session.execute(
         select(func.set_config("pg_trgm.word_similarity_threshold", TYPO_THRESHOLD, True))
     )
     similar = (
         select(User)
-        .where(User.search_text.op("%>")(needle), ~contains, *conditions)
+        .where(User.search_text.op("%>")(needle), *conditions)
         .order_by(func.word_similarity(needle, User.search_text).desc(), User.id)
-        .limit(limit - len(found))
+        .limit(limit)
     )
-    return found + list((await session.scalars(similar)).all())
+    return list((await session.scalars(similar)).all())
 
 
 async def _search_sqlite(
