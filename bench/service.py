@@ -9,6 +9,7 @@ call and the facade/raw ratio; plus a keyset page at depth 100,000 against page 
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 import statistics
 import time
@@ -69,6 +70,32 @@ class RawPostgres:
     def __init__(self, connection: asyncpg.Connection) -> None:
         self.c = connection
 
+    async def _audit(
+        self, resource: str, resource_id: str, action: str, changes: dict[str, Any]
+    ) -> None:
+        await self.c.execute("SELECT pg_advisory_xact_lock(1562467607)")
+        last = await self.c.fetchrow("SELECT seq, hash FROM audit_logs ORDER BY seq DESC LIMIT 1")
+        a = _audit_row(last, resource, resource_id, action, changes)
+        await self.c.execute(
+            AUDIT_INSERT.format(", ".join(f"${i}" for i in range(1, 17))),
+            a["id"],
+            None,
+            "system",
+            action,
+            resource,
+            resource_id,
+            json.dumps(changes),
+            None,
+            None,
+            None,
+            a["now"],
+            a["seq"],
+            a["prev"],
+            a["hash"],
+            a["now"],
+            a["now"],
+        )
+
     async def by_id(self, user_id: uuid.UUID) -> dict[str, Any]:
         async with self.c.transaction():
             row = await self.c.fetchrow(
@@ -126,38 +153,11 @@ class RawPostgres:
                 search_text("Raw", "Bench", email),
                 now,
             )
-            await self.c.execute("SELECT pg_advisory_xact_lock(1562467607)")
-            last = await self.c.fetchrow(
-                "SELECT seq, hash FROM audit_logs ORDER BY seq DESC LIMIT 1"
-            )
             changes = {"email": [None, email], "first_name": [None, "Raw"]}
-            a = _audit_row(last, "user", str(user_id), "create", changes)
-            import json
-
-            await self.c.execute(
-                AUDIT_INSERT.format(", ".join(f"${i}" for i in range(1, 17))),
-                a["id"],
-                None,
-                "system",
-                "create",
-                "user",
-                str(user_id),
-                json.dumps(changes),
-                None,
-                None,
-                None,
-                a["now"],
-                a["seq"],
-                a["prev"],
-                a["hash"],
-                a["now"],
-                a["now"],
-            )
+            await self._audit("user", str(user_id), "create", changes)
         return dict(row)
 
     async def task_status(self, task_id: uuid.UUID, status: str) -> dict[str, Any]:
-        import json
-
         async with self.c.transaction():
             current = await self.c.fetchrow(
                 "SELECT status, version FROM tasks WHERE id = $1 AND deleted_at IS NULL", task_id
@@ -171,31 +171,8 @@ class RawPostgres:
                 task_id,
                 current["version"],
             )
-            await self.c.execute("SELECT pg_advisory_xact_lock(1562467607)")
-            last = await self.c.fetchrow(
-                "SELECT seq, hash FROM audit_logs ORDER BY seq DESC LIMIT 1"
-            )
             changes = {"status": [current["status"], status]}
-            a = _audit_row(last, "task", str(task_id), "update", changes)
-            await self.c.execute(
-                AUDIT_INSERT.format(", ".join(f"${i}" for i in range(1, 17))),
-                a["id"],
-                None,
-                "system",
-                "update",
-                "task",
-                str(task_id),
-                json.dumps(changes),
-                None,
-                None,
-                None,
-                a["now"],
-                a["seq"],
-                a["prev"],
-                a["hash"],
-                a["now"],
-                a["now"],
-            )
+            await self._audit("task", str(task_id), "update", changes)
         return dict(row)
 
 
@@ -205,6 +182,34 @@ class RawSQLite:
         self.c.row_factory = sqlite3.Row
         self.c.execute("PRAGMA foreign_keys = ON")
         self.c.execute("PRAGMA busy_timeout = 30000")
+
+    def _audit(self, resource: str, resource_id: str, action: str, changes: dict[str, Any]) -> None:
+        last = self.c.execute(
+            "SELECT seq, hash FROM audit_logs ORDER BY seq DESC LIMIT 1"
+        ).fetchone()
+        a = _audit_row(tuple(last) if last else None, resource, resource_id, action, changes)
+        at = a["now"].replace(tzinfo=None).isoformat(sep=" ")
+        self.c.execute(
+            AUDIT_INSERT.format(", ".join("?" for _ in range(16))),
+            (
+                a["id"].hex,
+                None,
+                "system",
+                action,
+                resource,
+                resource_id,
+                json.dumps(changes),
+                None,
+                None,
+                None,
+                at,
+                a["seq"],
+                a["prev"],
+                a["hash"],
+                at,
+                at,
+            ),
+        )
 
     async def by_id(self, user_id: uuid.UUID) -> dict[str, Any]:
         self.c.execute("BEGIN")
@@ -248,8 +253,6 @@ class RawSQLite:
         return [dict(r) for r in rows]
 
     async def create_user(self, n: int) -> dict[str, Any]:
-        import json
-
         user_id, now = uuid.uuid4(), datetime.now(UTC)
         stamp = now.replace(tzinfo=None).isoformat(sep=" ")
         email = f"raw{n}.{user_id.hex[:8]}@example.com"
@@ -260,39 +263,12 @@ class RawSQLite:
             f"'buyer', 1, 0, ?, ?, ?, 1) RETURNING {USER_COLUMNS}",
             (user_id.hex, email, search_text("Raw", "Bench", email), stamp, stamp),
         ).fetchone()
-        last = self.c.execute(
-            "SELECT seq, hash FROM audit_logs ORDER BY seq DESC LIMIT 1"
-        ).fetchone()
         changes = {"email": [None, email], "first_name": [None, "Raw"]}
-        a = _audit_row(tuple(last) if last else None, "user", str(user_id), "create", changes)
-        at = a["now"].replace(tzinfo=None).isoformat(sep=" ")
-        self.c.execute(
-            AUDIT_INSERT.format(", ".join("?" for _ in range(16))),
-            (
-                a["id"].hex,
-                None,
-                "system",
-                "create",
-                "user",
-                str(user_id),
-                json.dumps(changes),
-                None,
-                None,
-                None,
-                at,
-                a["seq"],
-                a["prev"],
-                a["hash"],
-                at,
-                at,
-            ),
-        )
+        self._audit("user", str(user_id), "create", changes)
         self.c.execute("COMMIT")
         return dict(row)
 
     async def task_status(self, task_id: uuid.UUID, status: str) -> dict[str, Any]:
-        import json
-
         self.c.execute("BEGIN IMMEDIATE")
         current = self.c.execute(
             "SELECT status, version FROM tasks WHERE id = ? AND deleted_at IS NULL", (task_id.hex,)
@@ -303,33 +279,8 @@ class RawSQLite:
             "updated_at = ? WHERE id = ? AND version = ? RETURNING *",
             (status, now, task_id.hex, current["version"]),
         ).fetchone()
-        last = self.c.execute(
-            "SELECT seq, hash FROM audit_logs ORDER BY seq DESC LIMIT 1"
-        ).fetchone()
         changes = {"status": [current["status"], status]}
-        a = _audit_row(tuple(last) if last else None, "task", str(task_id), "update", changes)
-        at = a["now"].replace(tzinfo=None).isoformat(sep=" ")
-        self.c.execute(
-            AUDIT_INSERT.format(", ".join("?" for _ in range(16))),
-            (
-                a["id"].hex,
-                None,
-                "system",
-                "update",
-                "task",
-                str(task_id),
-                json.dumps(changes),
-                None,
-                None,
-                None,
-                at,
-                a["seq"],
-                a["prev"],
-                a["hash"],
-                at,
-                at,
-            ),
-        )
+        self._audit("task", str(task_id), "update", changes)
         self.c.execute("COMMIT")
         return dict(row)
 

@@ -147,40 +147,30 @@ class _Update(_Bound):
         return update
 
 
-class _Delete(_Bound):
-    def __get__(self, db: DatabaseService, _owner: Any) -> Callable[[Any], Awaitable[Any]]:
-        spec, custom = self.spec, self.custom
+class _ById(_Bound):
+    """An operation on one row by id that returns it: delete or restore (`operation`)."""
 
-        async def delete(entity_id: Any) -> Any:
+    operation: Callable[..., Awaitable[Any]]
+
+    def __get__(self, db: DatabaseService, _owner: Any) -> Callable[[Any], Awaitable[Any]]:
+        spec = self.spec
+        change = self.custom or functools.partial(type(self).operation, spec=spec)
+
+        async def run(entity_id: Any) -> Any:
             async def work(session: AsyncSession, caller: Caller) -> Any:
-                obj = await (
-                    custom(session, caller, entity_id)
-                    if custom
-                    else crud.delete(session, caller, spec, entity_id)
-                )
-                return crud.read(spec, obj)
+                return crud.read(spec, await change(session, caller, entity_id=entity_id))
 
             return await db._run(work, spec=spec)
 
-        return delete
+        return run
 
 
-class _Restore(_Delete):
-    def __get__(self, db: DatabaseService, _owner: Any) -> Callable[[Any], Awaitable[Any]]:
-        spec, custom = self.spec, self.custom
+class _Delete(_ById):
+    operation = staticmethod(crud.delete)
 
-        async def restore(entity_id: Any) -> Any:
-            async def work(session: AsyncSession, caller: Caller) -> Any:
-                obj = await (
-                    custom(session, caller, entity_id)
-                    if custom
-                    else crud.restore(session, caller, spec, entity_id)
-                )
-                return crud.read(spec, obj)
 
-            return await db._run(work, spec=spec)
-
-        return restore
+class _Restore(_ById):
+    operation = staticmethod(crud.restore)
 
 
 class _Purge(_Bound):

@@ -76,9 +76,9 @@ async def find_user_by_email(session: AsyncSession, caller: Caller, email: str) 
     return user
 
 
-async def delete_user(session: AsyncSession, caller: Caller, user_id: Any) -> User:
+async def delete_user(session: AsyncSession, caller: Caller, entity_id: Any) -> User:
     """Soft-delete the user and their profile; their audit history stays."""
-    user = await crud.delete(session, caller, USERS, user_id)
+    user = await crud.delete(session, caller, USERS, entity_id)
     profile_id = await session.scalar(
         select(UserProfile.id).where(
             UserProfile.user_id == user.id, UserProfile.deleted_at.is_(None)
@@ -89,8 +89,8 @@ async def delete_user(session: AsyncSession, caller: Caller, user_id: Any) -> Us
     return user
 
 
-async def restore_user(session: AsyncSession, caller: Caller, user_id: Any) -> User:
-    user = await crud.restore(session, caller, USERS, user_id)
+async def restore_user(session: AsyncSession, caller: Caller, entity_id: Any) -> User:
+    user = await crud.restore(session, caller, USERS, entity_id)
     profile_id = await session.scalar(
         select(UserProfile.id).where(
             UserProfile.user_id == user.id, UserProfile.deleted_at.is_not(None)
