@@ -1,0 +1,84 @@
+"""Errors as RFC 9457 problem details (application/problem+json), in one place.
+
+Domain errors keep their stable `code`; validation errors list every field error by path; a
+request that cannot even be parsed gets a 400 or 422, never a 500.
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from dreamery.core.errors import DreameryError, ValidationError
+
+PROBLEM_JSON = "application/problem+json"
+logger = logging.getLogger(__name__)
+
+
+def problem(
+    request: Request,
+    status: int,
+    code: str,
+    detail: str,
+    **extra: Any,
+) -> JSONResponse:
+    body = {
+        "type": f"https://dreamery.example/problems/{code}",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "code": code,
+        "instance": request.url.path,
+        **extra,
+    }
+    request_id = getattr(request.state, "request_id", None)
+    if request_id:
+        body["request_id"] = request_id
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(ValidationError)
+    async def _validation(request: Request, error: ValidationError) -> JSONResponse:
+        errors = [{"field": e.field, "message": e.message, "type": e.type} for e in error.errors]
+        return problem(request, 422, error.code, error.message, errors=errors)
+
+    @app.exception_handler(DreameryError)
+    async def _domain(request: Request, error: DreameryError) -> JSONResponse:
+        return problem(request, error.status, error.code, error.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def _request(request: Request, error: RequestValidationError) -> JSONResponse:
+        errors = [
+            {
+                "field": ".".join(str(part) for part in e["loc"]),
+                "message": e["msg"],
+                "type": e["type"],
+            }
+            for e in error.errors()
+        ]
+        summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        return problem(
+            request, 422, "validation_error", f"invalid request: {summary}", errors=errors
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        code = HTTPStatus(error.status_code).phrase.lower().replace(" ", "_")
+        return problem(request, error.status_code, code, str(error.detail))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+        logger.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem(
+            request,
+            500,
+            "internal_error",
+            "the server failed to answer this request; it has been logged",
+        )
