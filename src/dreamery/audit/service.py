@@ -17,7 +17,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dreamery.core.context import Actor, RequestContext
@@ -105,13 +105,7 @@ def hash_of(row: AuditLog) -> str:
 async def _lock_chain(session: AsyncSession) -> None:
     connection = await session.connection()
     if connection.dialect.name == "postgresql":
-        await session.execute(select(_advisory_lock()))
-
-
-def _advisory_lock() -> Any:
-    from sqlalchemy import func
-
-    return func.pg_advisory_xact_lock(AUDIT_LOCK_KEY)
+        await session.execute(select(func.pg_advisory_xact_lock(AUDIT_LOCK_KEY)))
 
 
 async def record(

@@ -268,9 +268,9 @@ def _unique_field(error: IntegrityError, model: type[Base]) -> str | None:
 
 
 async def flush(session: AsyncSession, model: type[Base]) -> None:
+    # No savepoint: a failed flush ends the unit of work, which rolls back as a whole.
     try:
-        async with session.begin_nested():
-            await session.flush()
+        await session.flush()
     except IntegrityError as error:
         field_name = _unique_field(error, model)
         if field_name is not None:
@@ -284,7 +284,9 @@ async def flush(session: AsyncSession, model: type[Base]) -> None:
 # --- reads ---------------------------------------------------------------------------------
 
 
-def _visible(spec: EntitySpec[Any, Any], actor: Actor, include_deleted: bool) -> list[Any]:
+def visible_conditions(
+    spec: EntitySpec[Any, Any], actor: Actor, include_deleted: bool
+) -> list[Any]:
     conditions: list[Any] = [access_predicate(spec, actor, PermissionAction.READ)]
     if spec.soft_deletes and not include_deleted:
         conditions.append(spec.column("deleted_at").is_(None))
@@ -307,7 +309,7 @@ async def load(
     what one may not see cannot be told apart from what does not exist."""
     key = _coerce_id(spec, entity_id)
     statement = select(spec.model).where(
-        spec.column("id") == key, *_visible(spec, caller.actor, include_deleted)
+        spec.column("id") == key, *visible_conditions(spec, caller.actor, include_deleted)
     )
     if options:
         statement = statement.options(*options)
@@ -359,7 +361,7 @@ async def find(
     if sort not in spec.sorts:
         raise ValidationError([FieldError("sort", f"must be one of {sorted(spec.sorts)}")])
     descending = spec.descending if descending is None else descending
-    conditions = [*_visible(spec, caller.actor, include_deleted), *where]
+    conditions = [*visible_conditions(spec, caller.actor, include_deleted), *where]
     for name, value in (filters or {}).items():
         if name not in spec.filters:
             raise ValidationError(
@@ -452,14 +454,13 @@ async def create(
     await check_references(session, spec.model, values)
     session.add(obj)
     await flush(session, spec.model)
-    await audit.record(
+    await _audit(
         session,
-        actor=caller.actor,
-        request=caller.request,
-        action=AuditAction.CREATE,
-        resource=spec.name,
-        resource_id=str(obj.id),  # type: ignore[attr-defined]
-        changes={k: [None, v] for k, v in values.items() if v is not None},
+        caller,
+        spec,
+        AuditAction.CREATE,
+        obj.id,  # type: ignore[attr-defined]
+        {k: [None, v] for k, v in values.items() if v is not None},
     )
     return obj
 
@@ -503,16 +504,28 @@ async def update(
     # Changing the owner away from oneself is itself an update the scope must allow.
     await authorize(session, caller, spec, PermissionAction.UPDATE, obj)
     await _flush_versioned(session, spec, entity_id)
+    await _audit(session, caller, spec, AuditAction.UPDATE, entity_id, diff)
+    return obj
+
+
+async def _audit(
+    session: AsyncSession,
+    caller: Caller,
+    spec: EntitySpec[Any, Any],
+    action: AuditAction,
+    entity_id: Any,
+    changes: Mapping[str, Any] | None = None,
+) -> None:
+    """The audit row of a change to one row of `spec`, in the same transaction."""
     await audit.record(
         session,
         actor=caller.actor,
         request=caller.request,
-        action=AuditAction.UPDATE,
+        action=action,
         resource=spec.name,
         resource_id=str(entity_id),
-        changes=diff,
+        changes=changes,
     )
-    return obj
 
 
 async def _flush_versioned(
@@ -543,15 +556,7 @@ async def delete(
         changes = {}
         await session.delete(obj)
         await flush(session, spec.model)
-    await audit.record(
-        session,
-        actor=caller.actor,
-        request=caller.request,
-        action=AuditAction.DELETE,
-        resource=spec.name,
-        resource_id=str(entity_id),
-        changes=changes,
-    )
+    await _audit(session, caller, spec, AuditAction.DELETE, entity_id, changes)
     return obj
 
 
@@ -565,14 +570,8 @@ async def restore(
     before = obj.deleted_at  # type: ignore[attr-defined]
     obj.deleted_at = None  # type: ignore[attr-defined]
     await _flush_versioned(session, spec, entity_id)
-    await audit.record(
-        session,
-        actor=caller.actor,
-        request=caller.request,
-        action=AuditAction.RESTORE,
-        resource=spec.name,
-        resource_id=str(entity_id),
-        changes={"deleted_at": [before, None]},
+    await _audit(
+        session, caller, spec, AuditAction.RESTORE, entity_id, {"deleted_at": [before, None]}
     )
     return obj
 
@@ -589,14 +588,7 @@ async def purge(
         await flush(session, spec.model)
     except ConflictError as error:
         raise ConflictError(f"{spec.name} {entity_id} is still referenced: {error}") from None
-    await audit.record(
-        session,
-        actor=caller.actor,
-        request=caller.request,
-        action=AuditAction.PURGE,
-        resource=spec.name,
-        resource_id=str(entity_id),
-    )
+    await _audit(session, caller, spec, AuditAction.PURGE, entity_id)
 
 
 __all__ = [

@@ -67,7 +67,7 @@ async def create_user(session: AsyncSession, caller: Caller, data: Any) -> User:
 
 
 async def find_user_by_email(session: AsyncSession, caller: Caller, email: str) -> User:
-    visible = crud._visible(USERS, caller.actor, include_deleted=False)
+    visible = crud.visible_conditions(USERS, caller.actor, include_deleted=False)
     user = await session.scalar(
         select(User).where(func.lower(User.email) == email.strip().lower(), *visible)
     )
@@ -177,7 +177,7 @@ async def search_users(
 ) -> list[User]:
     """Users matching `query` (names, email, company, specialties), best first."""
     limit = check_limit(limit)
-    conditions = crud._visible(USERS, caller.actor, include_deleted=False)
+    conditions = crud.visible_conditions(USERS, caller.actor, include_deleted=False)
     if role_id is not None:
         conditions.append(User.role_id == role_id)
     return await search.search(session, query, conditions, limit)
