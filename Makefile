@@ -15,7 +15,7 @@ export UV_COMPILE_BYTECODE := 1
 .PHONY: help setup run test lint format typecheck check bench clean
 
 help:
-	@echo "make run        set up, migrate and seed the embedded database, show what it holds"
+	@echo "make run        set up, migrate and seed the embedded database, serve the hub"
 	@echo "make test       set up and run the whole suite (SQLite, and PostgreSQL when reachable)"
 	@echo "make check      lint, type-check and test: what CI runs"
 	@echo "make bench      benchmarks (results in docs/benchmarks.md)"
@@ -33,7 +33,8 @@ setup: $(VENV)/.synced
 run: setup
 	$(BIN)/dreamery db migrate
 	$(BIN)/dreamery db seed
-	$(BIN)/dreamery db status
+	$(BIN)/dreamery users ensure-admin
+	$(BIN)/dreamery serve $(SERVE_ARGS)
 
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -24,6 +24,9 @@ from sqlalchemy.orm import selectinload
 from dreamery.analytics import service as analytics
 from dreamery.audit import service as audit
 from dreamery.audit.specs import AUDIT_LOGS
+from dreamery.auth import passwords
+from dreamery.auth import service as auth
+from dreamery.auth.schemas import HubSettings, HubSettingsUpdate, Registration
 from dreamery.catalog.service import CATEGORIES, ROLES
 from dreamery.compliance import service as compliance
 from dreamery.compliance.schemas import ComplianceRequirementRead
@@ -32,11 +35,11 @@ from dreamery.core.config import get_settings
 from dreamery.core.context import SYSTEM_ACTOR, Actor, RequestContext
 from dreamery.core.crud import Caller, EntitySpec
 from dreamery.core.db import create_engine, create_sessionmaker, unit_of_work
-from dreamery.core.errors import PermissionDeniedError
+from dreamery.core.errors import FieldError, PermissionDeniedError, ValidationError
 from dreamery.core.pagination import DEFAULT_LIMIT, Page
 from dreamery.documents import service as documents
 from dreamery.models import AuditLog, ComplianceRecord, User
-from dreamery.models.enums import AuditAction, MetricCategory, TaskStatus
+from dreamery.models.enums import AuditAction, MetricCategory, PermissionAction, TaskStatus
 from dreamery.notifications import service as notifications
 from dreamery.rbac import service as rbac
 from dreamery.rbac.cache import PermissionCache
@@ -236,6 +239,15 @@ class DatabaseService:
             _permissions=self._permissions,
         )
 
+    def with_request(self, request: RequestContext) -> DatabaseService:
+        """The same service and actor, recording `request` (id, IP, user agent) in audit rows."""
+        return DatabaseService(
+            engine=self.engine,
+            actor_id=self._actor_id,
+            request=request,
+            _permissions=self._permissions,
+        )
+
     async def invalidate_permissions(self) -> None:
         await self._permissions.invalidate()
 
@@ -300,8 +312,6 @@ class DatabaseService:
         loaders = {"profile": selectinload(User.profile), "role": selectinload(User.role)}
         unknown = set(include) - set(loaders)
         if unknown:
-            from dreamery.core.errors import FieldError, ValidationError
-
             raise ValidationError(
                 [
                     FieldError(
@@ -575,6 +585,106 @@ class DatabaseService:
             )
 
         return await self._run(work, write=False)
+
+    # --- sign-in ---------------------------------------------------------------------------
+    async def register(self, data: Registration | dict[str, Any]) -> Any:
+        """A professional signs themselves up (when self-registration is open)."""
+        payload = crud.parse(Registration, data)
+        assert isinstance(payload, Registration)
+        passwords.check_policy(payload.password, email=str(payload.email))
+        password_hash = await passwords.hash_password(payload.password)
+        async with unit_of_work(self._sessions) as session:
+            user = await auth.register(session, self._request, payload, password_hash)
+            return crud.read(users.USERS, user)
+
+    async def sign_in(self, email: str, password: str) -> auth.Session:
+        """Check a password and open a session; a wrong email or password are one error."""
+        async with unit_of_work(self._sessions, write=False) as session:
+            user = await auth.user_for_sign_in(session, email)
+            stored = user.password_hash if user is not None and user.is_active else None
+            user_id = user.id if user is not None else None
+        ok, new_hash = await passwords.verify_password(stored, password)
+        if not ok or user_id is None:
+            raise auth.AuthenticationError(auth.WRONG_CREDENTIALS)
+        async with unit_of_work(self._sessions) as session:
+            found = await session.get(User, user_id)
+            assert found is not None
+            return await auth.record_sign_in(
+                session, self._request, found, new_hash=new_hash, settings=get_settings()
+            )
+
+    async def refresh_session(self, refresh_token: str) -> auth.Session:
+        """Trade a refresh token for the next one (rotation with reuse detection)."""
+        async with unit_of_work(self._sessions) as session:
+            renewed = await auth.rotate(
+                session, self._request, refresh_token, settings=get_settings()
+            )
+        if renewed is None:
+            raise auth.AuthenticationError(
+                "the refresh token is expired, revoked or unknown; sign in again"
+            )
+        return renewed
+
+    async def sign_out(self, refresh_token: str, *, everywhere: bool = False) -> None:
+        user_id = self._require_user()
+        async with unit_of_work(self._sessions) as session:
+            await auth.sign_out(session, user_id, refresh_token, everywhere=everywhere)
+
+    async def change_password(self, current_password: str, new_password: str) -> None:
+        """The acting user's new password; every one of their sessions ends."""
+        user_id = self._require_user()
+        async with unit_of_work(self._sessions, write=False) as session:
+            user = await session.get(User, user_id)
+            stored, email = (user.password_hash, user.email) if user else (None, "")
+        ok, _ = await passwords.verify_password(stored, current_password)
+        if not ok:
+            raise ValidationError([FieldError("current_password", "is not your current password")])
+        passwords.check_policy(new_password, field="new_password", email=email)
+        new_hash = await passwords.hash_password(new_password)
+        await self._run(
+            lambda session, caller: auth.set_password(session, caller, user_id, new_hash)
+        )
+
+    async def set_user_password(self, user_id: uuid.UUID | str, password: str) -> None:
+        """Set someone's password as an administrator (or the system): policy still applies."""
+        passwords.check_policy(password)
+        new_hash = await passwords.hash_password(password)
+        target = uuid.UUID(str(user_id))
+
+        async def work(session: AsyncSession, caller: Caller) -> None:
+            user = await crud.load(session, caller, users.USERS, target)
+            await crud.authorize(session, caller, users.USERS, PermissionAction.UPDATE, user)
+            if not caller.actor.is_privileged and caller.actor.user_id != target:
+                raise PermissionDeniedError(
+                    "only administrators set other users' passwords", resource="user"
+                )
+            await auth.set_password(session, caller, target, new_hash)
+
+        await self._run(work)
+
+    async def hub_settings(self) -> HubSettings:
+        async with unit_of_work(self._sessions, write=False) as session:
+            return await auth.read_settings(session)
+
+    async def update_hub_settings(self, data: HubSettingsUpdate | dict[str, Any]) -> HubSettings:
+        payload = crud.parse(HubSettingsUpdate, data)
+        changes = payload.model_dump(exclude_unset=True, exclude_none=True)
+        return await self._run(
+            lambda session, caller: auth.write_settings(session, caller, changes)
+        )
+
+    async def find_me(self) -> Any:
+        """The acting user with profile and role."""
+        user_id = self._require_user()
+        page = await self.find_users(id=user_id, include=("profile", "role"), limit=1)
+        if not page.items:
+            raise auth.AuthenticationError("your account is gone; sign in again")
+        return page.items[0]
+
+    def _require_user(self) -> uuid.UUID:
+        if self._actor_id is None:
+            raise auth.AuthenticationError("sign in first")
+        return self._actor_id
 
     # --- health ----------------------------------------------------------------------------
     async def health_check(self) -> dict[str, Any]:

@@ -8,15 +8,34 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
 
-from dreamery.api import health, problems
+from dreamery.api import auth, health, problems, resources
+from dreamery.api.guards import Guards
+from dreamery.auth.throttle import Limiter
 from dreamery.catalog import routes as catalog_routes
+from dreamery.core.config import Settings, get_settings
 from dreamery.service import DatabaseService
 
 REQUEST_ID_HEADER = "X-Request-ID"
 
 
-def create_app(service: DatabaseService | None = None) -> FastAPI:
+DESCRIPTION = """The data platform for real-estate professionals.
+
+**Signing in.** `POST /auth/login` with your email as `username` and your password (the
+*Authorize* button above does this), then send `Authorization: Bearer <access_token>`. Access
+tokens last minutes; trade the refresh token at `POST /auth/refresh` for a new pair.
+
+**Errors** are RFC 9457 problem details (`application/problem+json`) with a stable `code`;
+422 lists every field error by path. Lists are cursor-paginated: pass `next_cursor` back as
+`cursor`. Updates take `If-Match: "<version>"` (or `version` in the body) and answer 409 when
+the record changed meanwhile.
+"""
+
+
+def create_app(service: DatabaseService | None = None, settings: Settings | None = None) -> FastAPI:
     """The hub's API; `service` is injected by tests, otherwise built from the settings."""
+    settings = settings or get_settings()
+    settings.check_production()
+    limiter = Limiter(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -25,18 +44,22 @@ def create_app(service: DatabaseService | None = None) -> FastAPI:
         try:
             yield
         finally:
+            await limiter.close()
             if owned:
                 await app.state.db.close()
 
     app = FastAPI(
         title="Dreamery Hub",
         version="1.0",
-        description="The data platform for real-estate professionals.",
+        description=DESCRIPTION,
         lifespan=lifespan,
     )
+    app.state.limiter = limiter
+    app.state.settings = settings
     if service is not None:
         app.state.db = service
     problems.install(app)
+    app.add_middleware(Guards, limiter=limiter, settings=settings)
 
     @app.middleware("http")
     async def request_id(
@@ -51,5 +74,8 @@ def create_app(service: DatabaseService | None = None) -> FastAPI:
         return response
 
     app.include_router(health.router)
+    app.include_router(auth.router)
     app.include_router(catalog_routes.router, prefix="/api/v1")
+    app.include_router(resources.build_router())
+
     return app

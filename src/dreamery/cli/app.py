@@ -75,7 +75,7 @@ def fail(message: str, error: BaseException | None = None) -> NoReturn:
 
 
 def main() -> None:
-    from dreamery.cli import audit, db, serve  # noqa: F401  (register their commands)
+    from dreamery.cli import audit, db, serve, users  # noqa: F401  (register their commands)
 
     # SQLite cannot reflect the lower(email) index; schema comparison says so on every run.
     warnings.filterwarnings("ignore", message=".*expression-based index")

@@ -6,7 +6,9 @@ from typing import Annotated
 
 import typer
 
-from dreamery.cli.app import app, console
+from dreamery.cli.app import app, console, fail, load_settings
+from dreamery.core.config import mask_url
+from dreamery.core.errors import DreameryError
 
 
 @app.command()
@@ -15,10 +17,19 @@ def serve(
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
 ) -> None:
-    """Serve the API (docs at /docs)."""
+    """Serve the API (docs at /docs) and the studio (at /studio)."""
     import uvicorn
 
-    console.print(f"Dreamery Hub on http://{host}:{port} (API docs at /docs)")
+    try:
+        settings = load_settings()
+        settings.check_production()
+    except DreameryError as error:
+        fail(str(error), error)
+    base = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0', '::') else host}:{port}"
+    console.print(f"Dreamery Hub ({settings.environment}) on {base}")
+    console.print(f"  database  {mask_url(settings.database_url)}")
+    console.print(f"  API docs  {base}/docs   (sign in with the Authorize button)")
+    console.print(f"  studio    {base}/studio (administrators)")
     uvicorn.run(
         "dreamery.api.app:create_app",
         factory=True,

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, SecretStr
+from pydantic import AfterValidator, AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 DEFAULT_SQLITE_FILE = "dreamery.db"
-DEFAULT_SECRET_KEY = "change-me-in-production"
+DEFAULT_SECRET_KEY = "dreamery-development-key-change-me-in-production"
 
 _ASYNC_DRIVERS = {
     "postgresql": "postgresql+asyncpg",
@@ -96,9 +96,74 @@ class Settings(BaseSettings):
         description="postgresql://…, sqlite:///path.db or file:./dev.db",
     )
     redis_url: str | None = Field(default=None, description="redis://host:6379/0 (optional)")
-    secret_key: SecretStr = Field(default=SecretStr(DEFAULT_SECRET_KEY))
+    secret_key: SecretStr = Field(
+        default=SecretStr(DEFAULT_SECRET_KEY),
+        description="signs access tokens and studio sessions; 32+ random characters",
+    )
+    environment: Literal["development", "production"] = Field(
+        default="development",
+        validation_alias=AliasChoices("DREAMERY_ENV", "ENVIRONMENT"),
+        description="production refuses the default SECRET_KEY and, unless allowed, SQLite",
+    )
+    allow_sqlite_in_production: bool = False
     debug: bool = False
     sql_echo: bool = False
+
+    # Sign-in.
+    access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    refresh_token_days: int = Field(default=30, ge=1, le=365)
+    token_issuer: str = "dreamery-hub"
+    token_audience: str = "dreamery-api"
+    # argon2id cost; never below OWASP's minimum (19 MiB, 2 iterations, 1 lane).
+    password_memory_kib: int = Field(default=19_456, ge=19_456, le=1_048_576)
+    password_iterations: int = Field(default=2, ge=2, le=20)
+    self_registration: bool = Field(
+        default=True, description="default for professionals signing themselves up"
+    )
+    admin_password: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("DREAMERY_ADMIN_PASSWORD"),
+        description="the first administrator's password for `make run`",
+    )
+
+    # Rate limits ("N/second|minute|hour"), per client IP and per signed-in user.
+    rate_limit_per_ip: str = "600/minute"
+    rate_limit_per_user: str = "600/minute"
+    login_limit_per_ip: str = "30/minute"
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+
+    @field_validator("rate_limit_per_ip", "rate_limit_per_user", "login_limit_per_ip")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError(
+                f"{value!r} is not a rate limit (write e.g. 600/minute or 10/second;100/hour)"
+            ) from None
+        return value
+
+    def check_production(self) -> None:
+        """Refuse to serve production with settings only fit for a laptop."""
+        if self.environment != "production":
+            return
+        from dreamery.core.errors import ConfigurationError
+
+        key = self.secret_key.get_secret_value()
+        if key == DEFAULT_SECRET_KEY or len(key) < 32:
+            raise ConfigurationError(
+                "SECRET_KEY",
+                "production needs a secret key of 32 or more random characters, not the "
+                "default (e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')",
+            )
+        if is_sqlite(self.database_url) and not self.allow_sqlite_in_production:
+            raise ConfigurationError(
+                "DATABASE_URL",
+                "production runs on PostgreSQL; set ALLOW_SQLITE_IN_PRODUCTION=true to "
+                "serve from SQLite anyway",
+            )
 
 
 @lru_cache(maxsize=1)

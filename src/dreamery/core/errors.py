@@ -6,9 +6,11 @@ DreameryError                       code                 HTTP
 ├── SchemaError                     schema_error         503  database not at the models' revision
 ├── CatalogFileError                catalog_error        500  a catalogue file is invalid
 ├── ValidationError                 validation_error     422  input refused, with every field error
+├── AuthenticationError             unauthenticated      401  wrong credentials, bad token
 ├── NotFoundError                   not_found            404
 ├── ConflictError                   conflict             409  duplicate, stale version, in use
-└── PermissionDeniedError           permission_denied    403
+├── PermissionDeniedError           permission_denied    403
+└── RateLimitedError                rate_limited         429  too many requests; retry_after
 """
 
 from __future__ import annotations
@@ -70,6 +72,11 @@ class ValidationError(DreameryError):
         self.errors = errors
 
 
+class AuthenticationError(DreameryError):
+    code = "unauthenticated"
+    status = 401
+
+
 class NotFoundError(DreameryError):
     code = "not_found"
     status = 404
@@ -83,3 +90,12 @@ class ConflictError(DreameryError):
 class PermissionDeniedError(DreameryError):
     code = "permission_denied"
     status = 403
+
+
+class RateLimitedError(DreameryError):
+    code = "rate_limited"
+    status = 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message, retry_after=retry_after)
+        self.retry_after = retry_after

@@ -2,6 +2,7 @@
 
 from dreamery.models.analytics import AnalyticsDashboard, AnalyticsMetric, DashboardWidget
 from dreamery.models.audit import AuditLog
+from dreamery.models.auth import HubSetting, RefreshToken
 from dreamery.models.base import Base
 from dreamery.models.catalog import ProfessionalCategory, UserRole
 from dreamery.models.compliance import ComplianceEvidence, ComplianceRecord, ComplianceRequirement
@@ -24,9 +25,11 @@ __all__ = [
     "DocumentInstance",
     "DocumentTemplate",
     "DocumentVariable",
+    "HubSetting",
     "Notification",
     "Permission",
     "ProfessionalCategory",
+    "RefreshToken",
     "Reminder",
     "RolePermission",
     "Task",

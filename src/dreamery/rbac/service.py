@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dreamery.core.context import Actor
 from dreamery.core.crud import EntitySpec
-from dreamery.core.errors import NotFoundError
+from dreamery.core.errors import AuthenticationError
 from dreamery.models import Permission, RolePermission, User
 from dreamery.models.enums import Resource
 from dreamery.rbac.cache import PermissionCache
@@ -65,7 +65,7 @@ async def actor_for(
         select(User).where(User.id == user_id, User.deleted_at.is_(None), User.is_active)
     )
     if user is None:
-        raise NotFoundError(f"no active user with id {user_id}", resource="user")
+        raise AuthenticationError(f"user {user_id} is not an active user; sign in again")
     permissions = await role_permissions(session, user.role_id, cache)
     return Actor(
         user_id=user.id, role_id=user.role_id, is_admin=user.is_admin, permissions=permissions

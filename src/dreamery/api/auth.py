@@ -1,0 +1,152 @@
+"""Sign-in over HTTP: register, log in (OAuth2 password form), refresh, log out, `/me`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.security import OAuth2PasswordRequestForm
+
+from dreamery.api.deps import Acting, Public, client_ip, settings
+from dreamery.api.problems import RESPONSES
+from dreamery.auth import tokens
+from dreamery.auth.schemas import (
+    HubSettings,
+    HubSettingsUpdate,
+    LogoutRequest,
+    PasswordChange,
+    RefreshRequest,
+    Registration,
+    TokenPair,
+)
+from dreamery.auth.service import Session
+from dreamery.auth.throttle import Limiter
+from dreamery.core.errors import AuthenticationError, RateLimitedError
+from dreamery.users.schemas import UserRead, UserReadFull
+
+router = APIRouter(tags=["sign-in"])
+
+
+def _pair(request: Request, session: Session) -> TokenPair:
+    access, expires_in = tokens.issue_access_token(settings(request), session.user_id)
+    return TokenPair(
+        access_token=access,
+        expires_in=expires_in,
+        refresh_token=session.refresh_token,
+        refresh_expires_in=session.refresh_expires_in,
+    )
+
+
+def _no_store(response: Response) -> None:
+    response.headers["Cache-Control"] = "no-store"
+
+
+@router.post(
+    "/auth/register",
+    response_model=UserRead,
+    status_code=201,
+    summary="Sign up as a professional",
+    responses=RESPONSES(403, 409, 422),
+)
+async def register(data: Registration, db: Public) -> Any:
+    """Create an account with a role from the catalogue. Refused (403) when an administrator
+    has turned self-registration off. Sign in afterwards with `/auth/login`."""
+    return await db.register(data)
+
+
+@router.post(
+    "/auth/login",
+    response_model=TokenPair,
+    summary="Sign in with email and password (OAuth2 password flow)",
+    responses=RESPONSES(401, 422, 429),
+)
+async def login(
+    request: Request,
+    response: Response,
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    db: Public,
+) -> Any:
+    """`username` is the email address. Too many attempts from one address, or too many
+    failures for one account, answer 429 with `Retry-After`."""
+    limiter: Limiter = request.app.state.limiter
+    ip, account = client_ip(request), form.username[:254]
+    verdict = await limiter.check_login(ip, account)
+    if not verdict.allowed:
+        raise RateLimitedError(
+            "too many sign-in attempts; wait before trying again", verdict.retry_after
+        )
+    try:
+        session = await db.sign_in(account, form.password[:1024])
+    except AuthenticationError:
+        await limiter.login_failed(ip, account)
+        raise
+    await limiter.login_succeeded(ip, account)
+    _no_store(response)
+    return _pair(request, session)
+
+
+@router.post(
+    "/auth/refresh",
+    response_model=TokenPair,
+    summary="Trade a refresh token for new tokens",
+    responses=RESPONSES(401, 422),
+)
+async def refresh(data: RefreshRequest, request: Request, response: Response, db: Public) -> Any:
+    """Each refresh token works once. Presenting a used one again ends that session."""
+    session = await db.refresh_session(data.refresh_token)
+    _no_store(response)
+    return _pair(request, session)
+
+
+@router.post(
+    "/auth/logout",
+    status_code=204,
+    summary="End this session (or every session)",
+    responses=RESPONSES(401, 422),
+)
+async def logout(data: LogoutRequest, db: Acting) -> Response:
+    await db.sign_out(data.refresh_token, everywhere=data.everywhere)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/auth/password",
+    status_code=204,
+    summary="Change your password; every session ends",
+    responses=RESPONSES(401, 422),
+)
+async def change_password(data: PasswordChange, db: Acting) -> Response:
+    await db.change_password(data.current_password, data.new_password)
+    return Response(status_code=204)
+
+
+@router.get(
+    "/me",
+    response_model=UserReadFull,
+    summary="The signed-in user, with profile and role",
+    responses=RESPONSES(401),
+)
+async def me(db: Acting) -> Any:
+    return await db.find_me()
+
+
+@router.get(
+    "/api/v1/settings",
+    response_model=HubSettings,
+    tags=["administration"],
+    summary="Run-time settings of the hub",
+    responses=RESPONSES(401),
+)
+async def read_settings(db: Acting) -> Any:
+    return await db.hub_settings()
+
+
+@router.patch(
+    "/api/v1/settings",
+    response_model=HubSettings,
+    tags=["administration"],
+    summary="Change run-time settings (administrators)",
+    responses=RESPONSES(401, 403, 422),
+)
+async def update_settings(data: HubSettingsUpdate, db: Acting) -> Any:
+    return await db.update_hub_settings(data)

@@ -1,0 +1,55 @@
+"""What sign-in accepts and answers."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, EmailStr, Field, StringConstraints
+
+from dreamery.core.schemas import InputSchema, PersonName, Slug
+from dreamery.users.schemas import ProfileFields
+
+# Long enough for any passphrase the policy allows; the policy itself says 8 to 128.
+Password = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+RefreshTokenText = Annotated[str, StringConstraints(min_length=1, max_length=512)]
+
+
+class Registration(InputSchema):
+    """A professional signing up: who they are, their role from the catalogue, a password."""
+
+    email: EmailStr = Field(max_length=254, examples=["jane.doe@example.com"])
+    password: Password = Field(examples=["correct horse battery staple"])
+    first_name: PersonName = Field(examples=["Jane"])
+    last_name: PersonName = Field(examples=["Doe"])
+    role_id: Slug = Field(examples=["real-estate-agent"])
+    profile: ProfileFields | None = None
+
+
+class TokenPair(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int = Field(description="seconds until the access token expires")
+    refresh_token: str
+    refresh_expires_in: int = Field(description="seconds until the refresh token expires")
+
+
+class RefreshRequest(InputSchema):
+    refresh_token: RefreshTokenText
+
+
+class LogoutRequest(InputSchema):
+    refresh_token: RefreshTokenText
+    everywhere: bool = Field(default=False, description="also end every other session of this user")
+
+
+class PasswordChange(InputSchema):
+    current_password: Password
+    new_password: Password
+
+
+class HubSettings(BaseModel):
+    self_registration: bool = Field(description="whether professionals may sign themselves up")
+
+
+class HubSettingsUpdate(InputSchema):
+    self_registration: bool | None = None

@@ -1,0 +1,262 @@
+"""Sign-in against the database: accounts, passwords and refresh-token sessions.
+
+Each function runs in the caller's unit of work; the facade (`DatabaseService`) opens it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dreamery.audit import service as audit
+from dreamery.auth import tokens
+from dreamery.auth.schemas import HubSettings, Registration
+from dreamery.core.config import Settings, get_settings
+from dreamery.core.context import SYSTEM_ACTOR, Actor, RequestContext
+from dreamery.core.crud import Caller
+from dreamery.core.errors import (
+    AuthenticationError,
+    FieldError,
+    PermissionDeniedError,
+    ValidationError,
+)
+from dreamery.core.types import utcnow
+from dreamery.models import HubSetting, RefreshToken, User, UserRole
+from dreamery.models.enums import AuditAction
+from dreamery.users import service as users
+
+
+@dataclass(frozen=True)
+class Session:
+    """A signed-in user and the refresh token of their session."""
+
+    user_id: uuid.UUID
+    refresh_token: str
+    refresh_expires_in: int
+
+
+WRONG_CREDENTIALS = "wrong email or password"
+
+__all__ = ["WRONG_CREDENTIALS", "AuthenticationError", "Session"]
+
+
+async def register(
+    session: AsyncSession, request: RequestContext, data: Registration, password_hash: str
+) -> User:
+    """A new professional account; the role must be one of the catalogue's active roles."""
+    if not await self_registration_open(session):
+        raise PermissionDeniedError(
+            "self-registration is turned off; ask an administrator for an account",
+            resource="user",
+            action="register",
+        )
+    role = await session.get(UserRole, data.role_id)
+    if role is None or not role.is_active:
+        raise ValidationError([FieldError("role_id", f"no active role {data.role_id!r}")])
+    caller = Caller(SYSTEM_ACTOR, request)
+    payload = data.model_dump(exclude={"password"}, exclude_unset=True)
+    user = await users.create_user(session, caller, payload)
+    await session.execute(
+        update(User).where(User.id == user.id).values(password_hash=password_hash)
+    )
+    return user
+
+
+async def self_registration_open(session: AsyncSession) -> bool:
+    """The administrators' choice if they made one, else the SELF_REGISTRATION setting."""
+    row = await session.get(HubSetting, "self_registration")
+    return bool(row.value) if row is not None else get_settings().self_registration
+
+
+async def read_settings(session: AsyncSession) -> HubSettings:
+    return HubSettings(self_registration=await self_registration_open(session))
+
+
+async def write_settings(
+    session: AsyncSession, caller: Caller, changes: dict[str, Any]
+) -> HubSettings:
+    """Change run-time settings: administrators only, audited old -> new."""
+    if not caller.actor.is_privileged:
+        raise PermissionDeniedError(
+            "only administrators change hub settings", resource="settings", action="update"
+        )
+    before = await read_settings(session)
+    for key, value in changes.items():
+        row = await session.get(HubSetting, key)
+        if row is None:
+            session.add(HubSetting(key=key, value=value))
+        else:
+            row.value = value
+    await session.flush()
+    after = await read_settings(session)
+    await audit.record(
+        session,
+        actor=caller.actor,
+        request=caller.request,
+        action=AuditAction.UPDATE,
+        resource="settings",
+        resource_id="hub",
+        changes={key: [getattr(before, key), getattr(after, key)] for key in changes},
+    )
+    return after
+
+
+async def user_for_sign_in(session: AsyncSession, email: str) -> User | None:
+    return await session.scalar(
+        select(User).where(
+            func.lower(User.email) == email.strip().lower(),
+            User.deleted_at.is_(None),
+        )
+    )
+
+
+async def record_sign_in(
+    session: AsyncSession,
+    request: RequestContext,
+    user: User,
+    *,
+    new_hash: str | None,
+    settings: Settings,
+) -> Session:
+    """After a good password: note the time, upgrade the hash, open a refresh session."""
+    values: dict[str, Any] = {"last_login_at": utcnow()}
+    if new_hash is not None:
+        values["password_hash"] = new_hash
+    # A Core UPDATE: signing in is not an edit and must not bump the row's version.
+    await session.execute(update(User).where(User.id == user.id).values(**values))
+    await audit.record(
+        session,
+        actor=Actor(user_id=user.id),
+        request=request,
+        action=AuditAction.LOGIN,
+        resource="user",
+        resource_id=str(user.id),
+        changes={"rehashed": True} if new_hash else None,
+    )
+    return await open_session(session, request, user.id, settings=settings)
+
+
+async def open_session(
+    session: AsyncSession,
+    request: RequestContext,
+    user_id: uuid.UUID,
+    *,
+    settings: Settings,
+    family_id: uuid.UUID | None = None,
+) -> Session:
+    token, token_hash = tokens.new_refresh_token()
+    lifetime = timedelta(days=settings.refresh_token_days)
+    session.add(
+        RefreshToken(
+            user_id=user_id,
+            family_id=family_id or uuid.uuid4(),
+            token_hash=token_hash,
+            expires_at=utcnow() + lifetime,
+            ip_address=request.ip_address,
+            user_agent=request.user_agent[:500] if request.user_agent else None,
+        )
+    )
+    await session.flush()
+    return Session(user_id, token, int(lifetime.total_seconds()))
+
+
+async def rotate(
+    session: AsyncSession, request: RequestContext, token: str, *, settings: Settings
+) -> Session | None:
+    """Use `token` up and issue the next one of its session.
+
+    The token is claimed with one conditional UPDATE, so two concurrent refreshes with the
+    same token cannot both succeed. A token presented after it was used means it was copied:
+    the whole session is revoked. Returns None when the token cannot be used.
+    """
+    token_hash = tokens.hash_refresh_token(token)
+    now = utcnow()
+    claimed = (
+        await session.execute(
+            update(RefreshToken)
+            .where(
+                RefreshToken.token_hash == token_hash,
+                RefreshToken.used_at.is_(None),
+                RefreshToken.revoked_at.is_(None),
+                RefreshToken.expires_at > now,
+            )
+            .values(used_at=now)
+            .returning(RefreshToken.user_id, RefreshToken.family_id)
+        )
+    ).first()
+    if claimed is None:
+        reused = await session.scalar(
+            select(RefreshToken).where(
+                RefreshToken.token_hash == token_hash, RefreshToken.used_at.is_not(None)
+            )
+        )
+        if reused is not None:
+            await _revoke(session, RefreshToken.family_id == reused.family_id)
+            await audit.record(
+                session,
+                actor=Actor(user_id=reused.user_id),
+                request=request,
+                action=AuditAction.DENIED,
+                resource="session",
+                resource_id=str(reused.family_id),
+                changes={"reason": "a used refresh token was presented again; session revoked"},
+            )
+        return None
+    user_id, family_id = claimed
+    active = await session.scalar(
+        select(User.id).where(User.id == user_id, User.deleted_at.is_(None), User.is_active)
+    )
+    if active is None:
+        return None
+    return await open_session(session, request, user_id, settings=settings, family_id=family_id)
+
+
+async def sign_out(
+    session: AsyncSession, user_id: uuid.UUID, token: str, *, everywhere: bool
+) -> None:
+    token_hash = tokens.hash_refresh_token(token)
+    family = await session.scalar(
+        select(RefreshToken.family_id).where(
+            RefreshToken.token_hash == token_hash, RefreshToken.user_id == user_id
+        )
+    )
+    if everywhere:
+        await _revoke(session, RefreshToken.user_id == user_id)
+    elif family is not None:
+        await _revoke(session, RefreshToken.family_id == family)
+
+
+async def revoke_all(session: AsyncSession, user_id: uuid.UUID) -> None:
+    await _revoke(session, RefreshToken.user_id == user_id)
+
+
+async def _revoke(session: AsyncSession, condition: Any) -> None:
+    await session.execute(
+        update(RefreshToken)
+        .where(condition, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+async def set_password(
+    session: AsyncSession, caller: Caller, user_id: uuid.UUID, password_hash: str
+) -> None:
+    """Store a new password hash, end every session of the user, and audit it (redacted)."""
+    await session.execute(
+        update(User).where(User.id == user_id).values(password_hash=password_hash)
+    )
+    await revoke_all(session, user_id)
+    await audit.record(
+        session,
+        actor=caller.actor,
+        request=caller.request,
+        action=AuditAction.UPDATE,
+        resource="user",
+        resource_id=str(user_id),
+        changes={"password_hash": ["[redacted]", "[redacted]"], "sessions": "revoked"},
+    )

@@ -1,0 +1,120 @@
+"""`dreamery users`: administrator accounts from the command line."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+import typer
+
+from dreamery.cli.app import app, console, load_settings, run
+from dreamery.core.errors import NotFoundError
+
+users = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
+app.add_typer(users, name="users")
+
+DEFAULT_ADMIN_EMAIL = "admin@example.com"
+DEFAULT_ADMIN_ROLE = "real-estate-agent"
+
+
+def _password(given: str | None) -> tuple[str, bool]:
+    """The password to set, and whether it was generated here."""
+    if given:
+        return given, False
+    return secrets.token_urlsafe(18), True
+
+
+async def _create_admin(
+    email: str, password: str, first_name: str, last_name: str, role: str
+) -> str:
+    from dreamery import DatabaseService
+
+    settings = load_settings()
+    async with DatabaseService(settings.database_url) as db:
+        from dreamery.auth import passwords
+
+        passwords.check_policy(password, email=email)
+        try:
+            existing = await db.find_user_by_email(email)
+        except NotFoundError:
+            existing = None
+        if existing is not None:
+            if not existing.is_admin:
+                await db.update_user(existing.id, {"is_admin": True})
+            await db.set_user_password(existing.id, password)
+            return "updated"
+        user = await db.create_user(
+            {
+                "email": email,
+                "first_name": first_name,
+                "last_name": last_name,
+                "role_id": role,
+                "is_admin": True,
+            }
+        )
+        await db.set_user_password(user.id, password)
+        return "created"
+
+
+@users.command("create-admin")
+def create_admin(
+    email: Annotated[str, typer.Argument(help="The administrator's email address.")],
+    first_name: Annotated[str, typer.Option(help="First name.")] = "Hub",
+    last_name: Annotated[str, typer.Option(help="Last name.")] = "Administrator",
+    role: Annotated[str, typer.Option(help="Professional role id from the catalogue.")] = (
+        DEFAULT_ADMIN_ROLE
+    ),
+    password_prompt: Annotated[
+        bool, typer.Option("--prompt", help="Ask for the password instead of generating one.")
+    ] = False,
+) -> None:
+    """Create an administrator (or make an existing user one) and set their password.
+
+    The password comes from DREAMERY_ADMIN_PASSWORD, from --prompt, or is generated and
+    printed once; only its argon2id hash is stored.
+    """
+    settings = load_settings()
+    given = settings.admin_password.get_secret_value() if settings.admin_password else None
+    if password_prompt:
+        given = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password, generated = _password(given)
+    outcome = run(_create_admin(email, password, first_name, last_name, role))
+    console.print(f"Administrator {email} {outcome}.")
+    if generated:
+        console.print(f"Password (shown once, stored only hashed): [bold]{password}[/]")
+
+
+@users.command("ensure-admin")
+def ensure_admin(
+    email: Annotated[str, typer.Option(help="Email for the first administrator.")] = (
+        DEFAULT_ADMIN_EMAIL
+    ),
+) -> None:
+    """Create the first administrator if the hub has none; say how to sign in either way."""
+
+    async def go() -> tuple[str | None, str | None]:
+        from dreamery import DatabaseService
+
+        settings = load_settings()
+        async with DatabaseService(settings.database_url) as db:
+            admins = await db.find_users(is_admin=True, is_active=True, limit=1)
+            if admins.items:
+                return admins.items[0].email, None
+        given = settings.admin_password.get_secret_value() if settings.admin_password else None
+        password, generated = _password(given)
+        await _create_admin(email, password, "Hub", "Administrator", DEFAULT_ADMIN_ROLE)
+        return email, password if generated else None
+
+    found, password = run(go())
+    if password is None:
+        console.print(
+            f"Sign in as {found} (the password from DREAMERY_ADMIN_PASSWORD, or the one "
+            "printed when the administrator was created)."
+        )
+    else:
+        console.print(f"Created the first administrator: {found}")
+        console.print(
+            f"Password (shown once, stored only hashed): [bold]{password}[/]\n"
+            f"Change it after signing in (POST /auth/password), or run "
+            f"`dreamery users create-admin {found} --prompt`."
+        )

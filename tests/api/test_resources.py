@@ -1,0 +1,272 @@
+"""The REST resources: CRUD through the service layer, versions, errors, limits, audit."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+
+from dreamery import DatabaseService
+from dreamery.api.app import create_app
+from tests.api.conftest import Person, SignUp, client_for, settings
+
+pytestmark = pytest.mark.usefixtures("backend")
+
+
+def _task(person: Person, **fields: Any) -> dict[str, Any]:
+    return {
+        "title": "Call the seller",
+        "role_id": person.role_id,
+        "user_id": str(person.id),
+        "due_date": "2027-01-15T09:00:00Z",
+        "tags": ["calls"],
+    } | fields
+
+
+async def test_a_task_lives_and_dies_through_the_api(
+    client: httpx.AsyncClient, sign_up: SignUp
+) -> None:
+    me, admin = await sign_up(), await sign_up(admin=True)
+    created = await client.post("/api/v1/tasks", json=_task(me), headers=me.headers)
+    assert created.status_code == 201, created.text
+    task = created.json()
+    assert created.headers["location"] == f"/api/v1/tasks/{task['id']}"
+    assert created.headers["etag"] == '"1"'
+    assert task["created_by"] == str(me.id)
+
+    got = await client.get(f"/api/v1/tasks/{task['id']}", headers=me.headers)
+    assert got.status_code == 200 and got.json() == task
+    assert got.headers["etag"] == '"1"'
+
+    changed = await client.patch(
+        f"/api/v1/tasks/{task['id']}",
+        json={"priority": "high"},
+        headers=me.headers | {"If-Match": '"1"'},
+    )
+    assert changed.status_code == 200, changed.text
+    assert (changed.json()["priority"], changed.json()["version"]) == ("high", 2)
+    assert changed.headers["etag"] == '"2"'
+
+    stale = await client.patch(
+        f"/api/v1/tasks/{task['id']}",
+        json={"priority": "low"},
+        headers=me.headers | {"If-Match": '"1"'},
+    )
+    assert stale.status_code == 409
+    assert stale.json()["code"] == "conflict"
+    stale_body = await client.patch(
+        f"/api/v1/tasks/{task['id']}", json={"priority": "low", "version": 1}, headers=me.headers
+    )
+    assert stale_body.status_code == 409
+
+    moved = await client.post(
+        f"/api/v1/tasks/{task['id']}/status", json={"status": "completed"}, headers=me.headers
+    )
+    assert moved.status_code == 200
+    assert moved.json()["completed_at"] is not None
+
+    listed = await client.get(
+        "/api/v1/tasks", params={"user_id": str(me.id), "with_total": "true"}, headers=me.headers
+    )
+    assert listed.status_code == 200
+    assert listed.json()["total"] == 1
+    assert [t["id"] for t in listed.json()["items"]] == [task["id"]]
+
+    assert (
+        await client.delete(f"/api/v1/tasks/{task['id']}", headers=me.headers)
+    ).status_code == 204
+    assert (await client.get(f"/api/v1/tasks/{task['id']}", headers=me.headers)).status_code == 404
+    # Deleted records are the administrators' to see and bring back.
+    url = f"/api/v1/tasks/{task['id']}"
+    assert (await client.post(f"{url}/restore", headers=me.headers)).status_code == 403
+    deleted = await client.get(url, params={"include_deleted": "true"}, headers=admin.headers)
+    assert deleted.json()["deleted_at"] is not None
+    restored = await client.post(f"{url}/restore", headers=admin.headers)
+    assert restored.status_code == 200
+    assert restored.json()["deleted_at"] is None
+    assert (await client.get(url, headers=me.headers)).status_code == 200
+
+
+async def test_pages_follow_the_cursor_to_the_end(
+    client: httpx.AsyncClient, sign_up: SignUp
+) -> None:
+    me = await sign_up()
+    for n in range(5):
+        made = await client.post(
+            "/api/v1/tasks", json=_task(me, title=f"Task {n}"), headers=me.headers
+        )
+        assert made.status_code == 201
+    seen: list[str] = []
+    params: dict[str, Any] = {
+        "user_id": str(me.id),
+        "limit": 2,
+        "sort": "created_at",
+        "order": "asc",
+    }
+    while True:
+        page = (await client.get("/api/v1/tasks", params=params, headers=me.headers)).json()
+        seen += [t["title"] for t in page["items"]]
+        if page["next_cursor"] is None:
+            break
+        params["cursor"] = page["next_cursor"]
+    assert seen == [f"Task {n}" for n in range(5)]
+
+
+async def test_another_users_private_record_is_not_found(
+    client: httpx.AsyncClient, sign_up: SignUp
+) -> None:
+    owner, stranger = await sign_up(), await sign_up()
+    task = (await client.post("/api/v1/tasks", json=_task(owner), headers=owner.headers)).json()
+    for method, suffix, body in [
+        ("GET", "", None),
+        ("PATCH", "", {"title": "mine now"}),
+        ("DELETE", "", None),
+    ]:
+        answer = await client.request(
+            method, f"/api/v1/tasks/{task['id']}{suffix}", json=body, headers=stranger.headers
+        )
+        assert answer.status_code == 404, (method, suffix, answer.text)
+    listed = await client.get(
+        "/api/v1/tasks", params={"user_id": str(owner.id)}, headers=stranger.headers
+    )
+    assert listed.json()["items"] == []
+    # Nor may anyone create records in someone else's name.
+    planted = await client.post("/api/v1/tasks", json=_task(owner), headers=stranger.headers)
+    assert planted.status_code == 403
+
+
+async def test_bad_input_gets_a_problem_never_a_500(
+    client: httpx.AsyncClient, sign_up: SignUp
+) -> None:
+    me = await sign_up()
+    cases: list[tuple[str, str, dict[str, Any]]] = [
+        ("GET", "/api/v1/tasks?limit=0", {}),
+        ("GET", "/api/v1/tasks?limit=101", {}),
+        ("GET", "/api/v1/tasks?sort=password_hash", {}),
+        ("GET", "/api/v1/tasks?status=someday", {}),
+        ("GET", "/api/v1/tasks?user_id=not-a-uuid", {}),
+        ("GET", "/api/v1/tasks?cursor=!!!", {}),
+        ("GET", "/api/v1/users?cursor=eyJ4IjogMX0", {}),
+        ("GET", "/api/v1/tasks/not-a-uuid", {}),
+        (
+            "POST",
+            "/api/v1/tasks",
+            {"content": b"{not json", "headers": {"content-type": "application/json"}},
+        ),
+        ("POST", "/api/v1/tasks", {"json": ["a", "list"]}),
+        ("POST", "/api/v1/tasks", {"json": _task(me, title="")}),
+        ("POST", "/api/v1/tasks", {"json": _task(me, due_date="2027-01-15T09:00:00")}),
+        ("POST", "/api/v1/tasks", {"json": _task(me, surprise=1)}),
+        (
+            "PATCH",
+            f"/api/v1/tasks/{uuid.uuid4()}",
+            {"json": {"title": "x"}, "headers": {"If-Match": "yesterday"}},
+        ),
+    ]
+    for method, url, extra in cases:
+        headers = me.headers | extra.pop("headers", {})
+        answer = await client.request(method, url, headers=headers, **extra)
+        assert answer.status_code in (400, 404, 422), (method, url, answer.status_code, answer.text)
+        assert answer.headers["content-type"] == "application/problem+json", url
+        assert answer.json()["detail"], url
+
+    missing = await client.post("/api/v1/tasks", json={"title": "x"}, headers=me.headers)
+    fields = {e["field"] for e in missing.json()["errors"]}
+    assert fields == {"body.role_id", "body.user_id"}
+
+
+async def test_oversized_bodies_are_refused(api_db: DatabaseService, sign_up: SignUp) -> None:
+    me = await sign_up()
+    app = create_app(api_db, settings(max_body_bytes=4096))
+    async with client_for(app) as http:
+        big = _task(me, description="x" * 10_000)
+        announced = await http.post("/api/v1/tasks", json=big, headers=me.headers)
+        assert announced.status_code == 413
+        assert announced.json()["code"] == "payload_too_large"
+
+        async def chunks() -> Any:
+            for _ in range(10):
+                yield b"x" * 1000
+
+        streamed = await http.post(
+            "/api/v1/tasks",
+            content=chunks(),
+            headers=me.headers | {"content-type": "application/json"},
+        )
+        assert streamed.status_code == 413
+
+
+async def test_requests_are_limited_per_address_and_per_user(
+    api_db: DatabaseService, sign_up: SignUp
+) -> None:
+    me = await sign_up()
+    app = create_app(api_db, settings(rate_limit_per_ip="5/minute", rate_limit_per_user="3/minute"))
+    async with client_for(app, ip="192.0.2.1") as http:
+        codes = [(await http.get("/me", headers=me.headers)).status_code for _ in range(4)]
+        assert codes == [200, 200, 200, 429]
+    async with client_for(app, ip="192.0.2.2") as http:
+        # A new address, the same user: still over the user's limit.
+        assert (await http.get("/me", headers=me.headers)).status_code == 429
+        anonymous = [(await http.get("/api/v1/roles")).status_code for _ in range(5)]
+        assert anonymous == [200, 200, 200, 200, 429]
+        limited = await http.get("/api/v1/roles")
+        assert int(limited.headers["retry-after"]) >= 1
+        assert limited.headers["content-type"] == "application/problem+json"
+        assert (await http.get("/health")).status_code == 200
+
+
+async def test_the_audit_row_knows_the_request(client: httpx.AsyncClient, sign_up: SignUp) -> None:
+    me, admin = await sign_up(), await sign_up(admin=True)
+    task = (await client.post("/api/v1/tasks", json=_task(me), headers=me.headers)).json()
+    await client.patch(
+        f"/api/v1/tasks/{task['id']}",
+        json={"title": "Call the buyer"},
+        headers=me.headers | {"X-Request-ID": "req-audit-1", "User-Agent": "hub-tests/1.0"},
+    )
+    trail = await client.get(
+        "/api/v1/audit-logs",
+        params={"resource": "task", "resource_id": task["id"]},
+        headers=admin.headers,
+    )
+    assert trail.status_code == 200
+    rows = trail.json()["items"]
+    assert [r["action"] for r in rows] == ["update", "create"]  # newest first
+    update = rows[0]
+    assert update["request_id"] == "req-audit-1"
+    assert update["ip_address"] == "203.0.113.7"
+    assert update["user_agent"] == "hub-tests/1.0"
+    assert update["user_id"] == str(me.id)
+    assert update["changes"] == {"title": ["Call the seller", "Call the buyer"]}
+    # A professional reads only the rows about their own doing.
+    own = await client.get("/api/v1/audit-logs", headers=me.headers)
+    assert own.status_code == 200
+    assert {r["user_id"] for r in own.json()["items"]} <= {str(me.id)}
+
+
+async def test_users_are_found_by_search(client: httpx.AsyncClient, sign_up: SignUp) -> None:
+    admin = await sign_up(admin=True)
+    me = await sign_up()
+    found = await client.get(
+        "/api/v1/users", params={"q": me.email.split("@")[0]}, headers=admin.headers
+    )
+    assert found.status_code == 200
+    assert [u["id"] for u in found.json()["items"]] == [str(me.id)]
+    odd = await client.get("/api/v1/users", params={"q": "\"' OR 1=1 -- 🏠"}, headers=admin.headers)
+    assert odd.status_code == 200
+
+
+async def test_only_administrators_change_the_catalogue(
+    client: httpx.AsyncClient, sign_up: SignUp
+) -> None:
+    me, admin = await sign_up(), await sign_up(admin=True)
+    category = {"id": f"test-cat-{uuid.uuid4().hex[:6]}", "name": "Test Category"}
+    assert (
+        await client.post("/api/v1/categories", json=category, headers=me.headers)
+    ).status_code == 403
+    made = await client.post("/api/v1/categories", json=category, headers=admin.headers)
+    assert made.status_code == 201, made.text
+    public = await client.get(f"/api/v1/categories/{category['id']}")
+    assert public.status_code == 200
+    assert (await client.post("/api/v1/categories", json=category)).status_code == 401

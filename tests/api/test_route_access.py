@@ -1,0 +1,167 @@
+"""Access control, generated from the routes: no route lets a stranger use someone's record.
+
+For every route of `/api/v1` that names one record, two strangers try it on records that
+belong to someone else: a professional of another role, and another professional of the same
+role. A new route with no record here fails the test until one is added.
+
+What the permission catalogue makes public is excluded by name and reason, nothing else: the
+directory of professionals (users and profiles are `read:any` for everyone), the catalogue,
+and the playbooks of a role (workflows, templates, requirements, dashboards and their parts),
+which that role's members read.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dreamery import DatabaseService
+from dreamery.api.app import create_app
+from tests import factories
+from tests.api.conftest import Person, SignUp, settings
+
+pytestmark = pytest.mark.usefixtures("backend")
+
+OWNER_ROLE = factories.ROLE  # acquisition-specialist
+# A role with no rights over other people's records. Roles that supervise others' work by
+# design (property managers dispatch tasks, brokers oversee compliance) hold `:any` grants;
+# tests/service/test_access_matrix.py checks those grant by grant.
+OTHER_ROLE = "real-estate-agent"
+DIRECTORY = {"users", "profiles"}  # read:any for every professional
+CATALOGUE = {"categories", "roles"}  # public, even without signing in
+PLAYBOOKS = {
+    "workflows",
+    "workflow-steps",
+    "validation-rules",
+    "document-templates",
+    "document-variables",
+    "compliance-requirements",
+    "dashboards",
+    "dashboard-widgets",
+}  # read by the members of the role they belong to
+BODIES: dict[tuple[str, str], Any] = {
+    ("POST", "/api/v1/tasks/{task_id}/status"): {"status": "in_progress"},
+    ("POST", "/api/v1/notifications/{notification_id}/read"): {"read": True},
+}
+
+
+async def _records(api_db: DatabaseService, owner: Person) -> dict[str, str]:
+    """One record of every kind, belonging to `owner` (or to their role)."""
+    async with AsyncSession(api_db.engine, expire_on_commit=False) as session:
+        user_id = owner.id
+        profile = await factories.profile(session, user_id=user_id)
+        category = await factories.category(session)
+        role = await factories.role(session, category_id=category.id)
+        permission = await factories.permission(session, name=f"test:{uuid.uuid4().hex[:8]}")
+        grant = await factories.role_permission(
+            session, role_id=role.id, permission_id=permission.id
+        )
+        workflow = await factories.workflow(session, role_id=OWNER_ROLE)
+        step = await factories.step(session, workflow_id=workflow.id)
+        rule = await factories.rule(session, step_id=step.id)
+        template = await factories.template(session, role_id=OWNER_ROLE)
+        variable = await factories.variable(session, template_id=template.id)
+        instance = await factories.instance(session, template_id=template.id, user_id=user_id)
+        requirement = await factories.requirement(session, role_id=OWNER_ROLE)
+        record = await factories.record(session, requirement_id=requirement.id, user_id=user_id)
+        evidence = await factories.evidence(session, record_id=record.id)
+        metric = await factories.metric(session, user_id=user_id, role_id=OWNER_ROLE)
+        dashboard = await factories.dashboard(session, role_id=OWNER_ROLE)
+        widget = await factories.widget(session, dashboard_id=dashboard.id)
+        task = await factories.task(session, user_id=user_id, role_id=OWNER_ROLE)
+        reminder = await factories.reminder(session, task_id=task.id, user_id=user_id)
+        notification = await factories.notification(session, user_id=user_id)
+        await session.commit()
+    return {
+        "users": str(user_id),
+        "profiles": str(profile.id),
+        "categories": category.id,
+        "roles": role.id,
+        "permissions": str(permission.id),
+        "role-permissions": str(grant.id),
+        "workflows": str(workflow.id),
+        "workflow-steps": str(step.id),
+        "validation-rules": str(rule.id),
+        "document-templates": str(template.id),
+        "document-variables": str(variable.id),
+        "document-instances": str(instance.id),
+        "compliance-requirements": str(requirement.id),
+        "compliance-records": str(record.id),
+        "compliance-evidence": str(evidence.id),
+        "analytics-metrics": str(metric.id),
+        "dashboards": str(dashboard.id),
+        "dashboard-widgets": str(widget.id),
+        "tasks": str(task.id),
+        "reminders": str(reminder.id),
+        "notifications": str(notification.id),
+    }
+
+
+def _record_routes(app: Any) -> list[tuple[str, str, str]]:
+    """(method, path template, collection) for every /api/v1 route naming one record, read
+    off the app's own route table (as its OpenAPI document lists it)."""
+    found = []
+    for path, operations in app.openapi()["paths"].items():
+        if not path.startswith("/api/v1/") or "{" not in path:
+            continue
+        collection = path.removeprefix("/api/v1/").split("/")[0]
+        found += [(method.upper(), path, collection) for method in sorted(operations)]
+    return found
+
+
+def _public(method: str, collection: str, stranger_role: str) -> bool:
+    if method != "GET":
+        return False
+    if collection in DIRECTORY | CATALOGUE:
+        return True
+    return collection in PLAYBOOKS and stranger_role == OWNER_ROLE
+
+
+async def test_no_route_lets_a_stranger_use_someone_elses_record(
+    api_db: DatabaseService, sign_up: SignUp
+) -> None:
+    owner = await sign_up(OWNER_ROLE)
+    strangers = {"another role": await sign_up(OTHER_ROLE), "same role": await sign_up(OWNER_ROLE)}
+    records = await _records(api_db, owner)
+    app = create_app(api_db, settings())
+    routes = _record_routes(app)
+    assert len(routes) > 60, "the generated routes are all here"
+
+    checked = 0
+    failures = []
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://hub"
+    ) as http:
+        for method, template, collection in routes:
+            assert collection in records, f"no record for {method} {template}: add one above"
+            name = template.split("{")[1].split("}")[0]
+            url = template.replace(f"{{{name}}}", records[collection])
+            body = BODIES.get((method, template), {} if method in ("PATCH", "POST") else None)
+            for who, stranger in strangers.items():
+                if _public(method, collection, stranger.role_id):
+                    continue
+                answer = await http.request(method, url, json=body, headers=stranger.headers)
+                checked += 1
+                if answer.status_code < 400 or answer.status_code >= 500:
+                    failures.append(f"{who}: {method} {template} -> {answer.status_code}")
+                elif collection not in CATALOGUE | {"permissions", "role-permissions"}:
+                    assert answer.status_code in (403, 404), (who, method, template)
+    assert not failures, failures
+    assert checked > 100
+
+    # Nothing was changed along the way: the owner's task is as it was.
+    task = await http_get(app, f"/api/v1/tasks/{records['tasks']}", owner)
+    assert (task["version"], task["status"], task["deleted_at"]) == (1, "pending", None)
+
+
+async def http_get(app: Any, url: str, person: Person) -> Any:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://hub"
+    ) as http:
+        answer = await http.get(url, headers=person.headers)
+        assert answer.status_code == 200, answer.text
+        return answer.json()
