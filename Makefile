@@ -12,7 +12,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_COMPILE_BYTECODE := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test lint format typecheck check bench clean
+.PHONY: help setup browser run test lint format typecheck check bench clean
 
 help:
 	@echo "make run        set up, migrate and seed the embedded database, serve the hub"
@@ -36,7 +36,22 @@ run: setup
 	$(BIN)/dreamery users ensure-admin
 	$(BIN)/dreamery serve $(SERVE_ARGS)
 
-test: setup
+# The studio's browser test drives Debian's Chromium (Playwright's own download cannot be
+# reached here). Installed when absent and this user may install packages.
+CHROMIUM := /usr/bin/chromium
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then \
+	    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "note: $(CHROMIUM) is missing and cannot be installed here; the browser test will say so"; \
+	  fi; \
+	fi
+
+test: setup browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: setup

@@ -586,6 +586,18 @@ class DatabaseService:
 
         return await self._run(work, write=False)
 
+    async def verify_audit_trail(self) -> audit.Verdict:
+        """Recompute the audit hash chain (administrators): the first bad row, if any."""
+        if self._actor_id is not None:
+            async with unit_of_work(self._sessions, write=False) as session:
+                actor = await self._actor(session)
+            if not actor.is_privileged:
+                raise PermissionDeniedError(
+                    "only administrators verify the audit trail", resource="audit_log"
+                )
+        async with unit_of_work(self._sessions, write=False) as session:
+            return await audit.verify(session)
+
     # --- sign-in ---------------------------------------------------------------------------
     async def register(self, data: Registration | dict[str, Any]) -> Any:
         """A professional signs themselves up (when self-registration is open)."""

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 
-from dreamery.api import auth, health, problems, resources
+from dreamery.api import auth, health, openapi, problems, resources
 from dreamery.api.guards import Guards
 from dreamery.auth.throttle import Limiter
 from dreamery.catalog import routes as catalog_routes
 from dreamery.core.config import Settings, get_settings
 from dreamery.service import DatabaseService
-
-REQUEST_ID_HEADER = "X-Request-ID"
-
 
 DESCRIPTION = """The data platform for real-estate professionals.
 
@@ -61,21 +57,12 @@ def create_app(service: DatabaseService | None = None, settings: Settings | None
     problems.install(app)
     app.add_middleware(Guards, limiter=limiter, settings=settings)
 
-    @app.middleware("http")
-    async def request_id(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        given = request.headers.get(REQUEST_ID_HEADER, "")
-        request.state.request_id = (
-            given[:64] if given.isprintable() and given else str(uuid.uuid4())
-        )
-        response = await call_next(request)
-        response.headers[REQUEST_ID_HEADER] = request.state.request_id
-        return response
-
+    openapi.install(app)
     app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(catalog_routes.router, prefix="/api/v1")
     app.include_router(resources.build_router())
+    from dreamery.studio import mount_studio
 
+    mount_studio(app, lambda: app.state.db, settings=settings, limiter=limiter)
     return app

@@ -1,8 +1,13 @@
-"""`dreamery db`: the database life cycle (generate, push, migrate, seed, reset, status)."""
+"""`dreamery db`: the database life cycle (generate, push, migrate, seed, reset, status) and
+the studio, a browser GUI over the data (`dreamery db studio`)."""
 
 from __future__ import annotations
 
+import asyncio
+import os
+import socket
 import sys
+import webbrowser
 from typing import Annotated
 
 import typer
@@ -200,6 +205,86 @@ def reset(
         await _seed(url, 0, None)
 
     run(go())
+
+
+def _browser_available() -> bool:
+    """Whether a graphical browser can open: on Linux and BSD only with a display, so that a
+    text browser never takes over the terminal."""
+    if sys.platform in ("darwin", "win32"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def _port_taken(host: str, port: int) -> bool:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
+@db.command()
+def studio(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 5555,
+    no_browser: Annotated[
+        bool, typer.Option("--no-browser", help="Print the address instead of opening it.")
+    ] = False,
+) -> None:
+    """Browse and edit the data in your browser (administrators sign in)."""
+    import uvicorn
+
+    from dreamery.service import DatabaseService
+    from dreamery.studio import STUDIO_PATH, create_studio
+
+    url = _url()
+    try:
+        settings = load_settings()
+        settings.check_production()
+    except DreameryError as error:
+        fail(str(error), error)
+
+    async def check() -> None:
+        engine = create_engine(url)
+        try:
+            await maintenance.require_head(engine)
+        finally:
+            await engine.dispose()
+
+    run(check())
+    if _port_taken(host, port):
+        fail(f"--port: {host}:{port} is already in use; choose another port")
+    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
+    address = f"http://{shown}:{port}{STUDIO_PATH}/"
+
+    async def announce() -> None:
+        console.print(
+            f"Dreamery Studio on {address} ({_where(url)}); Ctrl+C stops it.", soft_wrap=True
+        )
+        opened = False
+        if not no_browser and _browser_available():
+            opened = await asyncio.to_thread(webbrowser.open, address)
+        if not opened:
+            console.print(
+                f"Open {address} in your browser and sign in as an administrator.",
+                soft_wrap=True,
+            )
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            if self.started:
+                await announce()
+
+    async def serve() -> None:
+        async with DatabaseService(url) as service:
+            app = create_studio(service, settings)
+            await Server(uvicorn.Config(app, host=host, port=port, log_level="warning")).serve()
+
+    run(serve())
 
 
 @db.command()

@@ -1,0 +1,306 @@
+"""Assembling the studio: its views, sign-in, guards and error pages, mounted at `/studio`.
+
+`mount_studio(app, service)` adds it to the hub's FastAPI app (`dreamery serve`);
+`create_studio(service, settings)` builds a stand-alone app for `dreamery db studio`.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import defaultdict
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from markupsafe import escape
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+from starlette_admin import BaseAdmin, CustomView, DropDown, HtmlWidget
+from starlette_admin.export import ExportConfig
+from starlette_admin.i18n import TimezoneConfig
+
+from dreamery.api.resources import RESOURCES
+from dreamery.auth.throttle import Limiter
+from dreamery.core.config import Settings, get_settings
+from dreamery.core.context import RequestContext
+from dreamery.core.errors import DreameryError
+from dreamery.service import DatabaseService
+from dreamery.studio.audit import AUDIT_KEY, AuditView, ChainCheck, audit_entity
+from dreamery.studio.auth import StudioAuth
+from dreamery.studio.security import SESSION_COOKIE, SESSION_SECONDS, StudioGuard
+from dreamery.studio.views import Entity, EntityView, UserView, filter_link
+
+log = logging.getLogger("dreamery.studio")
+
+STUDIO_PATH = "/studio"
+TEMPLATES = Path(__file__).parent / "templates"
+EXPORT_MAX_ROWS = 50_000
+GROUP_LABELS = {
+    "users": "People",
+    "catalogue": "Catalogue",
+    "access control": "Access control",
+    "workflows": "Workflows",
+    "documents": "Documents",
+    "compliance": "Compliance",
+    "analytics": "Analytics",
+    "tasks": "Tasks",
+    "notifications": "Notifications",
+}
+INPUT_NAMES: dict[str, dict[str, str]] = {"analytics-metrics": {"metadata": "meta"}}
+ServiceGetter = Callable[[], DatabaseService]
+
+
+def entities() -> list[Entity]:
+    """Every table of the hub, as the REST API lists them, and the audit trail."""
+    return [
+        Entity(
+            key=res.path,
+            label=res.path.replace("-", " ").capitalize(),
+            spec=res.spec,
+            single=res.single,
+            plural=res.plural,
+            group=GROUP_LABELS.get(res.tag, res.tag.capitalize()),
+            input_names=INPUT_NAMES.get(res.path, {}),
+        )
+        for res in RESOURCES
+    ] + [audit_entity()]
+
+
+class Studio:
+    """What the studio's views share: the service, the settings and the sign-in limiter."""
+
+    def __init__(self, service: ServiceGetter, settings: Settings, limiter: Limiter) -> None:
+        self.get_service = service
+        self.settings = settings
+        self.limiter = limiter
+        self.entities = entities()
+        self.views: dict[str, EntityView] = {}
+
+    # --- who is acting -----------------------------------------------------------------------
+    @staticmethod
+    def client_ip(request: Request) -> str:
+        return request.client.host if request.client else "unknown"
+
+    def request_context(self, request: Request) -> RequestContext:
+        agent = request.headers.get("user-agent")
+        request_id = getattr(request.state, "request_id", None) or uuid.uuid4().hex
+        return RequestContext(
+            request_id=str(request_id)[:64],
+            ip_address=self.client_ip(request)[:45],
+            user_agent=agent[:500] if agent else None,
+        )
+
+    def service(self, request: Request) -> DatabaseService:
+        """The facade with no user (sign-in), recording where the request came from."""
+        return self.get_service().with_request(self.request_context(request))
+
+    def acting(self, request: Request) -> DatabaseService:
+        """The facade acting as the signed-in administrator."""
+        user_id: uuid.UUID = request.state.studio_user_id
+        return self.get_service().acting_as(user_id, self.request_context(request))
+
+    # --- links between tables ------------------------------------------------------------------
+    def keys_by_table(self) -> dict[str, str]:
+        return {e.spec.model.__tablename__: e.key for e in self.entities}
+
+    def keys_by_spec_name(self) -> dict[str, str]:
+        return {e.spec.name: e.key for e in self.entities if e.key != AUDIT_KEY}
+
+    def references(self, entity: Entity) -> dict[str, str]:
+        """column -> key of the view of the table its foreign key points to."""
+        tables = self.keys_by_table()
+        found: dict[str, str] = {}
+        for column in entity.spec.model.__table__.columns:
+            for foreign_key in column.foreign_keys:
+                key = tables.get(foreign_key.column.table.name)
+                if key is not None:
+                    found[column.key] = key
+        return found
+
+    def related_links(self, request: Request, view: EntityView, obj: Any) -> list[tuple[str, str]]:
+        """Links to the rows of other tables that point at `obj`, and to its audit trail."""
+        links: list[tuple[str, str]] = []
+        pk = str(obj.id)
+        for key, other in self.views.items():
+            for field_name, target in other.plan.references.items():
+                if target == view.key and field_name in other.plan.filters:
+                    label = f"{other.menu_label} ({field_name.replace('_', ' ')})"
+                    url = filter_link(self.list_url(request, key), {field_name: pk})
+                    links.append((label, url))
+        audit_list = self.list_url(request, AUDIT_KEY)
+        links.append(
+            (
+                "Audit trail of this record",
+                filter_link(audit_list, {"resource": view.spec.name, "resource_id": pk}),
+            )
+        )
+        if view.key == "users":
+            links.append(("Changes made by this user", filter_link(audit_list, {"actor": pk})))
+        return links
+
+    @staticmethod
+    def list_url(request: Request, key: str) -> str:
+        return str(request.url_for(request.app.state.ROUTE_NAME + ":list", key=key))
+
+
+class StudioHome(CustomView):
+    """The first page: every table by group, with how many rows each holds."""
+
+    def __init__(self, studio: Studio) -> None:
+        self.studio = studio
+        super().__init__(
+            menu_label="Home", path="/", route_name="index", add_to_menu=False, widget=self.build
+        )
+
+    async def build(self, request: Request) -> HtmlWidget:
+        groups: dict[str, list[str]] = defaultdict(list)
+        for entity in self.studio.entities:
+            view = self.studio.views[entity.key]
+            url = escape(self.studio.list_url(request, entity.key))
+            if entity.key == AUDIT_KEY:
+                size = "with its chain verification"
+            else:
+                try:
+                    rows = await view.count(request)
+                    size = f"{rows:,} row{'' if rows == 1 else 's'}"
+                except HTTPException:
+                    size = "count unavailable"
+            groups[entity.group].append(
+                f'<li><a href="{url}">{escape(entity.label)}</a> '
+                f'<span class="text-secondary">{escape(size)}</span></li>'
+            )
+        cards = "".join(
+            f'<div class="col-md-4 mb-3"><div class="card"><div class="card-body">'
+            f'<h3 class="card-title">{escape(group)}</h3><ul class="list-unstyled mb-0">'
+            f"{''.join(items)}</ul></div></div></div>"
+            for group, items in groups.items()
+        )
+        return HtmlWidget(
+            html=(
+                "<h2>Dreamery Studio</h2><p class='text-secondary'>Every change goes through "
+                "the service layer as you, with its checks and its audit trail.</p>"
+                f'<div class="row">{cards}</div>'
+            )
+        )
+
+
+class StudioAdmin(BaseAdmin):
+    """starlette-admin with the hub's error pages."""
+
+    def mount_to(self, app: Starlette) -> None:
+        super().mount_to(app)
+        self.app.add_exception_handler(DreameryError, self._service_error)
+        self.app.add_exception_handler(Exception, self._unexpected_error)
+
+    async def _service_error(self, request: Request, error: Exception) -> Response:
+        assert isinstance(error, DreameryError)
+        return await self._render_error(request, HTTPException(error.status, error.message))
+
+    async def _unexpected_error(self, request: Request, error: Exception) -> Response:
+        if isinstance(error, DreameryError):
+            message = error.message
+        else:
+            log.exception("studio: unexpected error on %s %s", request.method, request.url.path)
+            message = "Something went wrong on our side; the error was logged."
+        home = escape(f"{request.scope.get('root_path', '')}/")
+        return HTMLResponse(
+            "<!DOCTYPE html><title>Dreamery Studio</title>"
+            f"<h1>Dreamery Studio</h1><p>{escape(message)}</p><p><a href='{home}'>Back</a></p>",
+            status_code=500 if not isinstance(error, DreameryError) else error.status,
+        )
+
+
+def build_studio(studio: Studio, *, path: str = STUDIO_PATH) -> StudioAdmin:
+    settings = studio.settings
+    secret = settings.secret_key.get_secret_value()
+    admin = StudioAdmin(
+        title="Dreamery Studio",
+        base_url=path,
+        route_name="studio",
+        templates_dir=str(TEMPLATES),
+        index_view=StudioHome(studio),
+        auth_provider=StudioAuth(studio),
+        secret_key=secret,
+        middlewares=[
+            Middleware(
+                SessionMiddleware,
+                secret_key=secret,
+                session_cookie=SESSION_COOKIE,
+                max_age=SESSION_SECONDS,
+                path=path,
+                same_site="strict",
+                https_only=settings.environment == "production",
+            ),
+            Middleware(StudioGuard),
+        ],
+        i18n_config=None,
+        timezone_config=TimezoneConfig(default_timezone="UTC", database_timezone="UTC"),
+        export_config=ExportConfig(max_rows=EXPORT_MAX_ROWS),
+    )
+    chain = ChainCheck(studio.get_service)
+    groups: dict[str, list[EntityView]] = defaultdict(list)
+    for entity in studio.entities:
+        view: EntityView
+        if entity.key == AUDIT_KEY:
+            view = AuditView(studio, entity, chain)
+        elif entity.key == "users":
+            view = UserView(studio, entity, studio.references(entity))
+        else:
+            view = EntityView(studio, entity, studio.references(entity))
+        studio.views[entity.key] = view
+        groups[entity.group].append(view)
+    for group, views in groups.items():
+        if len(views) == 1:
+            admin.add_view(views[0])
+        else:
+            admin.add_view(DropDown(group, views=list(views), always_open=False))
+    return admin
+
+
+def mount_studio(
+    app: Starlette,
+    service: ServiceGetter,
+    *,
+    settings: Settings | None = None,
+    limiter: Limiter | None = None,
+    path: str = STUDIO_PATH,
+) -> Studio:
+    """Mount the studio on `app` at `path`; `service` returns the app's DatabaseService when
+    a request comes (it may be created later, in the app's lifespan). A `limiter` given is
+    shared with the app (the app closes it); otherwise the studio keeps one in memory."""
+    settings = settings or get_settings()
+    studio = Studio(
+        service, settings, limiter or Limiter(settings.model_copy(update={"redis_url": None}))
+    )
+    build_studio(studio, path=path).mount_to(app)
+    return studio
+
+
+def create_studio(service: DatabaseService, settings: Settings | None = None) -> Starlette:
+    """The studio on its own, at `/studio` (`/` redirects there), for `dreamery db studio`."""
+    settings = settings or get_settings()
+    limiter = Limiter(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await limiter.close()
+
+    async def home(_request: Request) -> Response:
+        return RedirectResponse(f"{STUDIO_PATH}/", status_code=307)
+
+    app = Starlette(routes=[Route("/", home)], lifespan=lifespan)
+    mount_studio(app, lambda: service, settings=settings, limiter=limiter)
+    return app
+
+
+__all__ = ["STUDIO_PATH", "Studio", "create_studio", "mount_studio"]

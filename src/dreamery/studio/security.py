@@ -1,0 +1,120 @@
+"""Request guards of the studio, in front of every page and form.
+
+- A state-changing request (anything but GET, HEAD, OPTIONS) must come from the studio's own
+  site: its `Origin` (or, failing that, its `Referer`) must name the host it was sent to.
+  Otherwise it is refused with 403 before it reaches a form, an action or the sign-in.
+- starlette-admin puts a signed token in every form and AJAX call and checks it against its
+  token cookie. The session remembers that cookie from the moment its user signed in, so a
+  token planted later (another site writing cookies for a shared domain) is refused too.
+- Pages are kept out of frames (clickjacking) and out of caches (they show personal data).
+
+The session cookie itself is HttpOnly, SameSite=Strict, limited to the studio's path, Secure in
+production and valid for `SESSION_SECONDS` from sign-in (see `app.session_middleware`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from urllib.parse import urlsplit
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.requests import HTTPConnection
+from starlette.responses import PlainTextResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette_admin.security import CSRFMiddleware
+
+SESSION_COOKIE = "dreamery_studio"
+SESSION_SECONDS = 8 * 60 * 60
+SESSION_USER = "user_id"
+SESSION_TOKEN = "form_token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+TOKEN_COOKIE = CSRFMiddleware.cookie_name
+
+SECURITY_HEADERS = {
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def token_fingerprint(cookie: str | None) -> str:
+    """What the session keeps of the form-token cookie (not the token itself)."""
+    return hashlib.sha256((cookie or "").encode()).hexdigest()
+
+
+def cross_origin(headers: Headers) -> str | None:
+    """Why a state-changing request is not from this site, or None when it is."""
+    host = headers.get("host", "").strip().lower()
+    source = headers.get("origin") or headers.get("referer")
+    if not source:
+        return "the request does not say which site sent it (no Origin or Referer header)"
+    sender = urlsplit(source).netloc.lower() if source != "null" else ""
+    if not host or sender != host:
+        return f"the request was sent from {source!r}, not from this site"
+    return None
+
+
+class StudioGuard:
+    """ASGI middleware: same-origin check and session-bound token on state-changing
+    requests; security headers on every response. Runs inside the session middleware."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        connection = HTTPConnection(scope)
+        if scope["method"] not in SAFE_METHODS:
+            refusal = self._refusal(connection)
+            if refusal is not None:
+                response = PlainTextResponse(f"Refused: {refusal}.", status_code=403)
+                await response(scope, receive, self._with_headers(scope, send))
+                return
+        await self.app(scope, receive, self._with_headers(scope, send))
+
+    def _refusal(self, connection: HTTPConnection) -> str | None:
+        problem = cross_origin(connection.headers)
+        if problem is not None:
+            return problem
+        session = connection.scope.get("session")
+        bound = session.get(SESSION_TOKEN) if session else None
+        if session is not None and bound is not None:
+            presented = token_fingerprint(connection.cookies.get(TOKEN_COOKIE))
+            if not hmac.compare_digest(bound, presented):
+                session.clear()
+                return (
+                    "the form token of this page is not the one your session started with; "
+                    "sign in again"
+                )
+        return None
+
+    @staticmethod
+    def _with_headers(scope: Scope, send: Send) -> Send:
+        static = "/static/" in scope["path"]
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+                if not static:
+                    headers["Cache-Control"] = "no-store"
+            await send(message)
+
+        return send_with_headers
+
+
+__all__ = [
+    "SESSION_COOKIE",
+    "SESSION_SECONDS",
+    "SESSION_TOKEN",
+    "SESSION_USER",
+    "TOKEN_COOKIE",
+    "StudioGuard",
+    "cross_origin",
+    "token_fingerprint",
+]

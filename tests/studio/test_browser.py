@@ -1,0 +1,180 @@
+"""The studio in a real browser (Chromium through Playwright) against the hub served by uvicorn:
+sign in, find a user, edit their profile, see the change and its audit row.
+
+Screenshots of each step go to test-artifacts/studio/. Without /usr/bin/chromium the test
+fails when CI=true and is skipped elsewhere.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import threading
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from dreamery import DatabaseService
+from dreamery.api.app import create_app
+from dreamery.core.config import Settings
+from tests.studio.conftest import PASSWORD, ROOMY, make_user
+
+pytestmark = pytest.mark.usefixtures("backend")
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "studio"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class ThreadedHub:
+    """The hub's app under uvicorn in a thread of its own, with its own event loop."""
+
+    def __init__(self, database_url: str) -> None:
+        self.database_url = database_url
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.server: uvicorn.Server | None = None
+        self.failure: BaseException | None = None
+        self.ready = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="studio-hub", daemon=True)
+
+    def _run(self) -> None:
+        try:
+            asyncio.run(self._serve())
+        except BaseException as error:  # reported to the test, which waits on `ready`
+            self.failure = error
+            self.ready.set()
+
+    async def _serve(self) -> None:
+        async with DatabaseService(self.database_url) as db:
+            app = create_app(db, Settings(**ROOMY))
+            config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+            ready = self.ready
+
+            class Server(uvicorn.Server):
+                async def startup(self, sockets: Any = None) -> None:
+                    await super().startup(sockets)
+                    ready.set()
+
+            self.server = Server(config)
+            await self.server.serve()
+
+    def __enter__(self) -> ThreadedHub:
+        self.thread.start()
+        if not self.ready.wait(30) or self.failure is not None:
+            raise AssertionError(f"the hub did not start: {self.failure!r}")
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self.server is not None:
+            self.server.should_exit = True
+        self.thread.join(timeout=15)
+
+
+@pytest.fixture
+def chromium() -> Path:
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is not installed (apt-get install chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"the browser test needs Chromium: {reason}")
+        pytest.skip(reason)
+    return CHROMIUM
+
+
+@pytest.fixture
+def hub(studio_url: str) -> Iterator[ThreadedHub]:
+    with ThreadedHub(studio_url) as served:
+        yield served
+
+
+@pytest.fixture
+async def page(chromium: Path) -> AsyncIterator[Any]:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(chromium), headless=True, args=CHROMIUM_ARGS
+        )
+        context = await browser.new_context(viewport={"width": 1440, "height": 900})
+        context.set_default_timeout(15_000)
+        try:
+            yield await context.new_page()
+        finally:
+            await browser.close()
+
+
+async def test_an_administrator_edits_a_profile_and_sees_it_audited(
+    hub: ThreadedHub, page: Any, studio_db: DatabaseService, admin: Any, backend: str
+) -> None:
+    from playwright.async_api import expect
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    async def shot(step: str) -> None:
+        await page.screenshot(path=str(ARTIFACTS / f"{backend}-{step}.png"), full_page=True)
+
+    token = f"Browserton{uuid.uuid4().hex[:6]}"
+    person = await make_user(
+        studio_db, password=None, last_name=token, profile={"company": "Acme Realty"}
+    )
+
+    # Sign in: the studio sends us to its sign-in page first.
+    await page.goto(f"{hub.base}/studio/users/list")
+    await expect(page.get_by_text("Sign in to Dreamery Studio")).to_be_visible()
+    await page.fill("#username", admin.email)
+    await page.fill("#password", PASSWORD)
+    await shot("01-sign-in")
+    await page.click("button[type=submit]")
+    await expect(page.locator("h1", has_text="Users")).to_be_visible()
+    await shot("02-users")
+
+    # Find the user with the search box.
+    await page.fill("input[name=q]", token)
+    await page.press("input[name=q]", "Enter")
+    row = page.locator(f'tr[data-sa-pk="{person.id}"]')
+    await expect(row).to_be_visible()
+    await expect(page.locator("tbody tr[data-sa-pk]")).to_have_count(1)
+    await shot("03-search")
+
+    # Open them, then their profile through the relations, then its edit form.
+    await row.locator("td", has_text=person.email).click()
+    await expect(page.get_by_text("Profiles (user id)")).to_be_visible()
+    await page.get_by_text("Profiles (user id)").click()
+    await expect(page.locator("tbody tr[data-sa-pk]")).to_have_count(1)
+    await page.locator("tbody tr[data-sa-pk] a[href*='/studio/profiles/edit']").click()
+    await expect(page.locator("#company")).to_have_value("Acme Realty")
+    await page.fill("#company", "Studio Test Co")
+    await shot("04-edit")
+    await page.get_by_role("button", name="Save", exact=True).click()
+
+    # Saved: the list shows the new value.
+    await expect(page.get_by_text("was changed successfully")).to_be_visible()
+    await expect(page.locator("tbody").get_by_text("Studio Test Co")).to_be_visible()
+    await shot("05-saved")
+
+    # The audit trail shows who changed what, from old to new value.
+    profile = (await studio_db.find_profiles(user_id=person.id, limit=1)).items[0]
+    assert profile.company == "Studio Test Co"
+    await page.goto(f"{hub.base}/studio/profiles/detail?pk={profile.id}")
+    await page.get_by_text("Audit trail of this record").click()
+    await expect(page.get_by_text("Audit chain intact")).to_be_visible()
+    change = page.locator("ul.studio-changes li", has_text="company")
+    await expect(change.first).to_contain_text("Acme Realty → Studio Test Co")
+    await expect(page.locator("tbody").get_by_text(str(admin.id)).first).to_be_visible()
+    await shot("06-audit")
