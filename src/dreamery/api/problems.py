@@ -49,13 +49,14 @@ class Problem(BaseModel):
     retry_after: int | None = Field(default=None, description="seconds to wait (429 only)")
 
 
-_MEANING = {
+MEANING = {
     400: "The request could not be read",
     401: "Not signed in, or the token is expired or invalid",
     403: "Signed in, but not allowed to do this",
     404: "No such record, or not one you may see",
     409: "Conflict: a duplicate, or the record changed since the version you sent",
     413: "The request body is too large",
+    415: "The body is not in a format this route reads",
     422: "Invalid input; every field error is listed by path",
     429: "Too many requests; wait for Retry-After seconds",
 }
@@ -66,7 +67,7 @@ def RESPONSES(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {
         status: {
             "model": Problem,
-            "description": _MEANING[status],
+            "description": MEANING[status],
             "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
         }
         for status in statuses

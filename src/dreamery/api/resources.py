@@ -17,7 +17,6 @@ import inspect
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Response
@@ -33,6 +32,7 @@ from dreamery.compliance import service as compliance
 from dreamery.core.crud import EntitySpec
 from dreamery.core.errors import FieldError, ValidationError
 from dreamery.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
+from dreamery.core.schemas import AwareDatetime, InputSchema
 from dreamery.documents import service as documents
 from dreamery.models.enums import TaskStatus
 from dreamery.notifications import service as notifications
@@ -218,7 +218,7 @@ def _filter_type(spec: EntitySpec[Any, Any], name: str) -> Any:
     if isinstance(column_type, Integer):
         return int
     if isinstance(column_type, DateTime):
-        return datetime
+        return AwareDatetime
     return Annotated[str, Query(max_length=254)]
 
 
@@ -473,12 +473,12 @@ def add_resource(router: APIRouter, res: Resource) -> None:
         )
 
 
-class StatusChange(BaseModel):
+class StatusChange(InputSchema):
     status: TaskStatus
     version: int | None = Field(default=None, ge=1)
 
 
-class ReadFlag(BaseModel):
+class ReadFlag(InputSchema):
     read: bool = True
 
 
@@ -525,7 +525,7 @@ def build_router() -> APIRouter:
         resource: Annotated[str | None, Query(max_length=100)] = None,
         resource_id: Annotated[str | None, Query(max_length=100)] = None,
         actor_id: uuid.UUID | None = None,
-        since: datetime | None = None,
+        since: AwareDatetime | None = None,
         cursor: Annotated[str | None, Query(max_length=2000)] = None,
         limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     ) -> Any:

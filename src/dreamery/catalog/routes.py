@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
+from dreamery.api.problems import RESPONSES
 from dreamery.catalog.schemas import CategoryRead, RoleRead
 
 router = APIRouter(tags=["catalogue"])
@@ -16,7 +17,7 @@ async def list_categories(request: Request) -> Any:
     return (await request.app.state.db.find_categories(limit=100)).items
 
 
-@router.get("/categories/{category_id}", response_model=CategoryRead)
+@router.get("/categories/{category_id}", response_model=CategoryRead, responses=RESPONSES(404))
 async def get_category(category_id: str, request: Request) -> Any:
     return await request.app.state.db.find_category_by_id(category_id)
 
@@ -37,6 +38,6 @@ async def list_roles(
         cursor = page.next_cursor
 
 
-@router.get("/roles/{role_id}", response_model=RoleRead)
+@router.get("/roles/{role_id}", response_model=RoleRead, responses=RESPONSES(404))
 async def get_role(role_id: str, request: Request) -> Any:
     return await request.app.state.db.find_role_by_id(role_id)

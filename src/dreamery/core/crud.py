@@ -31,7 +31,7 @@ from sqlalchemy import (
     true,
     tuple_,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql import visitors
@@ -279,6 +279,12 @@ async def flush(session: AsyncSession, model: type[Base]) -> None:
                 message=f"{field_name}: is already in use",
             ) from None
         raise ConflictError(f"{model.__tablename__}: {error.orig}") from None
+    except DataError as error:
+        # The schemas bound every value; this is the net under them (e.g. a new column).
+        reason = str(error.orig).splitlines()[0] if error.orig else "value out of range"
+        raise ValidationError(
+            [FieldError(model.__tablename__, f"a value does not fit its column: {reason}")]
+        ) from None
 
 
 # --- reads ---------------------------------------------------------------------------------
@@ -408,6 +414,18 @@ async def find(
 # --- writes ----------------------------------------------------------------------------------
 
 
+def _check_not_null(spec: EntitySpec[Any, Any], values: Mapping[str, Any]) -> None:
+    """`null` in a partial update means "clear it": refused for a field that needs a value."""
+    columns = inspect(spec.model).columns
+    errors = [
+        FieldError(name, "cannot be null; leave the field out to keep its value", "not_null")
+        for name, value in values.items()
+        if value is None and name in columns and not columns[name].nullable
+    ]
+    if errors:
+        raise ValidationError(errors)
+
+
 def _snapshot(obj: Any, names: Sequence[str]) -> dict[str, Any]:
     return {name: getattr(obj, name) for name in names}
 
@@ -486,6 +504,7 @@ async def update(
     obj = await load(session, caller, spec, entity_id)
     await authorize(session, caller, spec, PermissionAction.UPDATE, obj)
     values = _column_values(spec, changes)
+    _check_not_null(spec, values)
     _check_fields(caller, spec, {k: v for k, v in values.items() if getattr(obj, k) != v})
     values.update(also or {})
     if version is not None and spec.versioned and obj.version != version:  # type: ignore[attr-defined]

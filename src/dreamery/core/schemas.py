@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import re
+import types
+import typing
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+import annotated_types
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    StringConstraints,
+)
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
@@ -17,19 +29,85 @@ def _aware(value: datetime) -> datetime:
     return value
 
 
+_NUMBER = re.compile(r"\s*[+-]?\d+(\.\d*)?\s*")
+
+
+def _iso_text(value: Any) -> Any:
+    """Refuse numbers where a date-time is expected: 0 is not 1970-01-01 to a person."""
+    if isinstance(value, bool | int | float) or (
+        isinstance(value, str) and _NUMBER.fullmatch(value)
+    ):
+        raise ValueError("must be an ISO 8601 date-time, e.g. 2026-01-31T09:00:00Z")
+    return value
+
+
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, min_length=1, max_length=100)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
-AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
+AwareDatetime = Annotated[datetime, BeforeValidator(_iso_text), AfterValidator(_aware)]
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
 NonNegativeInt = Annotated[int, Field(ge=0)]
 
 
+_SCALARS = (bool, int, float)
+INT32_MAX = 2**31 - 1
+
+
+def _scalar(annotation: Any) -> bool:
+    if annotation in _SCALARS:
+        return True
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        rest = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return len(rest) == 1 and rest[0] in _SCALARS
+    return False
+
+
+def _integer(annotation: Any) -> bool:
+    if annotation is int:
+        return True
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        rest = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return rest == [int]
+    return False
+
+
 class InputSchema(BaseModel):
-    """Client input: unknown fields are errors, not silently dropped."""
+    """Client input: unknown fields are errors, not silently dropped.
+
+    Booleans and numbers are strict: `0` is not `false`, `false` is not `0` and `"3"` is not
+    3. A client that sends the wrong type hears so instead of having it guessed.
+    """
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, validate_default=True)
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        loose = [
+            field
+            for field in cls.model_fields.values()
+            if _scalar(field.annotation) and not any(isinstance(m, Strict) for m in field.metadata)
+        ]
+        for field in loose:
+            field.metadata.append(Strict())
+        # Integers are stored in 32-bit columns: refuse what would not fit, by name.
+        unbounded = [
+            field
+            for field in cls.model_fields.values()
+            if _integer(field.annotation)
+            and not any(
+                isinstance(m, annotated_types.Le | annotated_types.Lt) for m in field.metadata
+            )
+        ]
+        for field in unbounded:
+            field.metadata.append(annotated_types.Le(INT32_MAX))
+            if not any(
+                isinstance(m, annotated_types.Ge | annotated_types.Gt) for m in field.metadata
+            ):
+                field.metadata.append(annotated_types.Ge(-INT32_MAX - 1))
+        if loose or unbounded:
+            cls.model_rebuild(force=True)
 
 
 class UpdateSchema(InputSchema):

@@ -6,7 +6,15 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import EmailStr, Field, HttpUrl, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    EmailStr,
+    Field,
+    HttpUrl,
+    StringConstraints,
+    UrlConstraints,
+    field_validator,
+)
 
 from dreamery.catalog.schemas import RoleRead
 from dreamery.core.schemas import (
@@ -23,6 +31,17 @@ Phone = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 ()./-]{7,32}$", max_length=32)
 ]
 Specialties = Annotated[list[Tag], Field(max_length=30)]
+URL_MAX = 2048
+
+
+def _stored_length(url: HttpUrl) -> HttpUrl:
+    # Normalising may add a character (a trailing slash): the stored form must fit too.
+    if len(str(url)) > URL_MAX:
+        raise ValueError(f"URL should have at most {URL_MAX} characters")
+    return url
+
+
+AvatarUrl = Annotated[HttpUrl, UrlConstraints(max_length=URL_MAX), AfterValidator(_stored_length)]
 
 
 def _unique(values: list[str]) -> list[str]:
@@ -39,7 +58,7 @@ class ProfileFields(InputSchema):
     specialties: Specialties = Field(default_factory=list)
     experience: int = Field(default=0, ge=0, le=50, description="years in the profession")
     bio: Annotated[str, StringConstraints(max_length=1000)] | None = None
-    avatar: HttpUrl | None = None
+    avatar: AvatarUrl | None = None
 
     _dedupe = field_validator("specialties")(_unique)
 
@@ -55,7 +74,7 @@ class UserProfileUpdate(UpdateSchema):
     specialties: Specialties | None = None
     experience: int | None = Field(default=None, ge=0, le=50)
     bio: Annotated[str, StringConstraints(max_length=1000)] | None = None
-    avatar: HttpUrl | None = None
+    avatar: AvatarUrl | None = None
 
 
 class UserProfileRead(VersionedRead):

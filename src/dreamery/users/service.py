@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dreamery.core import crud
 from dreamery.core.crud import Caller, EntitySpec, Ownership
-from dreamery.core.errors import NotFoundError
+from dreamery.core.errors import ConflictError, NotFoundError
 from dreamery.core.pagination import check_limit
 from dreamery.models import User, UserProfile
 from dreamery.models.enums import Resource
@@ -76,8 +76,20 @@ async def find_user_by_email(session: AsyncSession, caller: Caller, email: str) 
     return user
 
 
+def _not_own_admin_account(caller: Caller, entity_id: Any, what: str) -> None:
+    """An administrator cannot shut themselves out: another administrator must do it, so
+    the hub is never left without one by a slip."""
+    actor = caller.actor
+    if actor.is_admin and actor.user_id is not None and str(actor.user_id) == str(entity_id):
+        raise ConflictError(
+            f"an administrator cannot {what} their own account; ask another administrator",
+            resource="user",
+        )
+
+
 async def delete_user(session: AsyncSession, caller: Caller, entity_id: Any) -> User:
     """Soft-delete the user and their profile; their audit history stays."""
+    _not_own_admin_account(caller, entity_id, "delete")
     user = await crud.delete(session, caller, USERS, entity_id)
     profile_id = await session.scalar(
         select(UserProfile.id).where(
@@ -139,6 +151,9 @@ async def update_user(
     *,
     expected_version: int | None = None,
 ) -> User:
+    changes = crud.parse(UserUpdate, data).model_dump(exclude_unset=True)
+    if changes.get("is_active") is False or changes.get("is_admin") is False:
+        _not_own_admin_account(caller, entity_id, "deactivate or demote")
     user = await crud.update(
         session, caller, USERS, entity_id, data, expected_version=expected_version
     )

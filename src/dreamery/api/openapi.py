@@ -1,0 +1,77 @@
+"""The OpenAPI document, completed: every error a route can answer, as problem+json.
+
+Routes declare the errors particular to them (404, 409...). The ones any route can meet are
+added here once: 400 (unreadable body), 413 (body too large), 422 (invalid input), 429 (rate
+limit) and, where the route needs a token, 401 and 403.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from dreamery.api.problems import MEANING, PROBLEM_JSON
+
+_PROBLEM = {"$ref": "#/components/schemas/Problem"}
+_COMMON = ("400", "413", "422", "429")
+_HEADERS = {
+    "429": {
+        "Retry-After": {
+            "description": "seconds to wait before trying again",
+            "schema": {"type": "integer"},
+        }
+    },
+    "401": {
+        "WWW-Authenticate": {"description": "Bearer", "schema": {"type": "string"}},
+    },
+}
+
+
+def _problem_response(status: str) -> dict[str, Any]:
+    response: dict[str, Any] = {
+        "description": MEANING[int(status)],
+        "content": {PROBLEM_JSON: {"schema": _PROBLEM}},
+    }
+    if status in _HEADERS:
+        response["headers"] = _HEADERS[status]
+    return response
+
+
+def complete(document: dict[str, Any]) -> dict[str, Any]:
+    for path, operations in document.get("paths", {}).items():
+        if path in ("/health", "/ready"):
+            continue
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            wanted = [*_COMMON, *(["401", "403"] if operation.get("security") else [])]
+            for status in wanted:
+                existing = responses.get(status)
+                if existing is None or "HTTPValidationError" in str(existing):
+                    responses[status] = _problem_response(status)
+                else:
+                    existing.setdefault("content", {})[PROBLEM_JSON] = {"schema": _PROBLEM}
+                    if status in _HEADERS:
+                        existing.setdefault("headers", _HEADERS[status])
+    schemas = document.get("components", {}).get("schemas", {})
+    if "HTTPValidationError" not in str(document.get("paths")):
+        schemas.pop("HTTPValidationError", None)
+        schemas.pop("ValidationError", None)
+    return document
+
+
+def install(app: FastAPI) -> None:
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+                tags=app.openapi_tags,
+            )
+            app.openapi_schema = complete(document)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
