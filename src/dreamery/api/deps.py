@@ -36,7 +36,7 @@ def settings(request: Request) -> Settings:
     return configured
 
 
-def service(request: Request) -> DatabaseService:
+async def service(request: Request) -> DatabaseService:
     """The service with no signed-in user, for public routes and sign-in itself."""
     db: DatabaseService = request.app.state.db
     return db.with_request(request_context(request))
@@ -49,11 +49,10 @@ def current_user_id(request: Request, token: Annotated[str | None, Depends(beare
         claims = tokens.read_access_token(settings(request), token)
     except tokens.InvalidTokenError as error:
         raise AuthenticationError(str(error)) from None
-    request.state.user_id = claims.user_id
     return claims.user_id
 
 
-def acting(
+async def acting(
     request: Request, user_id: Annotated[uuid.UUID, Depends(current_user_id)]
 ) -> DatabaseService:
     """The service acting as the signed-in user: their permissions, their audit rows."""

@@ -1,6 +1,8 @@
-"""Rate limits and the request-size cap, as one ASGI middleware in front of every route.
+"""Request ids, rate limits and the request-size cap: one ASGI middleware before every route.
 
-Each request counts against its client IP and, when it carries a valid access token, against
+Each request gets an id (the client's `X-Request-ID` when printable, else a new UUID), kept in
+`request.state.request_id` for problem bodies and audit rows and echoed in the response. Each
+request counts against its client IP and, when it carries a valid access token, against
 its user; over either limit it is answered 429 with `Retry-After` before reaching a route.
 A body larger than MAX_BODY_BYTES is refused with 413, whether it announces its length or
 streams in chunks.
@@ -8,6 +10,9 @@ streams in chunks.
 
 from __future__ import annotations
 
+import uuid
+
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -18,6 +23,7 @@ from dreamery.auth.throttle import Limiter
 from dreamery.core.config import Settings
 
 UNLIMITED = ("/health", "/ready")
+REQUEST_ID_HEADER = "X-Request-ID"
 
 
 class Guards:
@@ -28,10 +34,25 @@ class Guards:
         self.max_body = settings.max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in UNLIMITED:
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         request = Request(scope)
+        given = request.headers.get(REQUEST_ID_HEADER, "")
+        request_id = given[:64] if given and given.isprintable() else str(uuid.uuid4())
+        request.state.request_id = request_id
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
+            await send(message)
+
+        await self._guarded(scope, request, receive, send_with_id)
+
+    async def _guarded(self, scope: Scope, request: Request, receive: Receive, send: Send) -> None:
+        if scope["path"] in UNLIMITED:
+            await self.app(scope, receive, send)
+            return
         ip = scope["client"][0] if scope.get("client") else "unknown"
         verdict = await self.limiter.hit(self.limiter.per_ip, "ip", ip)
         if verdict.allowed:
@@ -61,9 +82,12 @@ class Guards:
         if scheme.lower() != "bearer" or not token:
             return None
         try:
-            return str(tokens.read_access_token(self.settings, token.strip()).user_id)
+            claims = tokens.read_access_token(self.settings, token.strip())
         except tokens.InvalidTokenError:
             return None
+        # The route's dependency reuses this instead of checking the token again.
+        request.state.bearer = (token.strip(), claims.user_id)
+        return str(claims.user_id)
 
     def _too_large(self, request: Request) -> ASGIApp:
         return problem(

@@ -108,6 +108,9 @@ class Settings(BaseSettings):
     allow_sqlite_in_production: bool = False
     debug: bool = False
     sql_echo: bool = False
+    # PostgreSQL connections per process (each `dreamery serve` worker has its own pool).
+    db_pool_size: int = Field(default=20, ge=1, le=500)
+    db_max_overflow: int = Field(default=10, ge=0, le=500)
 
     # Sign-in.
     access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)

@@ -53,7 +53,11 @@ def create_engine(
     # No pre-ping: it costs a round trip on every checkout (a third of a primary-key read).
     # Connections are recycled before servers or proxies drop them instead, and a connection
     # found dead is invalidated by the pool and the unit of work fails cleanly.
-    kwargs.update(pool_size=10, max_overflow=10, pool_recycle=1800)
+    # A pool that covers a worker's usual concurrency: connections past `pool_size` are
+    # opened and closed per checkout, which costs a PostgreSQL backend start each time.
+    kwargs.update(
+        pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow, pool_recycle=1800
+    )
     return create_async_engine(url, **kwargs)
 
 

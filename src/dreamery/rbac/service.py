@@ -61,9 +61,13 @@ async def actor_for(
     session: AsyncSession, user_id: uuid.UUID, cache: PermissionCache | None = None
 ) -> Actor:
     """The actor a user acts as: their role's permissions, or everything for an admin."""
-    user = await session.scalar(
-        select(User).where(User.id == user_id, User.deleted_at.is_(None), User.is_active)
-    )
+    user = (
+        await session.execute(
+            select(User.id, User.role_id, User.is_admin).where(
+                User.id == user_id, User.deleted_at.is_(None), User.is_active
+            )
+        )
+    ).first()
     if user is None:
         raise AuthenticationError(f"user {user_id} is not an active user; sign in again")
     permissions = await role_permissions(session, user.role_id, cache)
