@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
+from bench.http_load import run as run_http
 from bench.search import run as run_search
 from bench.seed_demo import run as run_seed_demo
 from bench.service import run as run_service
@@ -26,7 +27,25 @@ def main() -> None:
         default=1_000_000,
         help="users behind the PostgreSQL search benchmark",
     )
-    parser.add_argument("--only", choices=["seed", "service", "search"], help="run one benchmark")
+    parser.add_argument(
+        "--http-users", type=int, default=10_000, help="demo users behind the HTTP benchmark"
+    )
+    parser.add_argument("--http-seconds", type=int, default=10, help="length of one wrk run")
+    parser.add_argument(
+        "--http-rounds", type=int, default=3, help="times each server takes its turn under wrk"
+    )
+    parser.add_argument("--http-threads", type=int, default=1, help="wrk threads")
+    parser.add_argument("--http-connections", type=int, default=32, help="wrk connections")
+    parser.add_argument(
+        "--redis",
+        default="redis://127.0.0.1:6379/14",  # the test suite uses 15
+        help="Redis for a second hub with shared rate-limit counters ('' to skip)",
+    )
+    parser.add_argument(
+        "--only",
+        choices=["seed", "service", "search", "http"],
+        help="run one benchmark (http, the wrk load test, runs only when asked for)",
+    )
     parser.add_argument(
         "--postgres",
         default="postgresql://postgres@127.0.0.1:5432/postgres",
@@ -39,6 +58,16 @@ def main() -> None:
         asyncio.run(run_service(args.postgres or None, args.service_users, args.calls))
     if args.only in (None, "search") and args.postgres:
         asyncio.run(run_search(args.postgres, args.search_users))
+    if args.only == "http" and args.postgres:
+        run_http(
+            args.postgres,
+            args.http_users,
+            seconds=args.http_seconds,
+            rounds=args.http_rounds,
+            threads=args.http_threads,
+            connections=args.http_connections,
+            redis_url=args.redis or None,
+        )
 
 
 if __name__ == "__main__":
