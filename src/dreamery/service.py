@@ -611,10 +611,13 @@ class DatabaseService:
 
     async def sign_in(self, email: str, password: str) -> auth.Session:
         """Check a password and open a session; a wrong email or password are one error."""
-        async with unit_of_work(self._sessions, write=False) as session:
-            user = await auth.user_for_sign_in(session, email)
-            stored = user.password_hash if user is not None and user.is_active else None
-            user_id = user.id if user is not None else None
+        user_id, stored = None, None
+        if "\x00" not in email and len(email) <= 254:  # no such address can exist
+            async with unit_of_work(self._sessions, write=False) as session:
+                user = await auth.user_for_sign_in(session, email)
+                if user is not None:
+                    user_id = user.id
+                    stored = user.password_hash if user.is_active else None
         ok, new_hash = await passwords.verify_password(stored, password)
         if not ok or user_id is None:
             raise auth.AuthenticationError(auth.WRONG_CREDENTIALS)

@@ -270,3 +270,27 @@ async def test_only_administrators_change_the_catalogue(
     public = await client.get(f"/api/v1/categories/{category['id']}")
     assert public.status_code == 200
     assert (await client.post("/api/v1/categories", json=category)).status_code == 401
+
+
+async def test_text_no_database_can_store_is_refused_by_field(
+    client: httpx.AsyncClient, sign_up: SignUp
+) -> None:
+    me = await sign_up()
+    nul = await client.post(
+        "/api/v1/tasks", json=_task(me, tags=["ok", "bad\u0000"]), headers=me.headers
+    )
+    assert nul.status_code == 422
+    assert "tags[1]: must not contain NUL" in nul.json()["detail"]
+    surrogate = await client.post(
+        "/api/v1/tasks",
+        content=b'{"title": "x\\ud800", "role_id": "a", "user_id": "%s"}' % str(me.id).encode(),
+        headers=me.headers | {"content-type": "application/json"},
+    )
+    assert surrogate.status_code == 422
+    assert "title: is not valid Unicode text" in surrogate.json()["detail"]
+    in_url = await client.get("/api/v1/tasks", params={"tags": "x\u0000"}, headers=me.headers)
+    assert in_url.status_code == 422
+    login = await client.post(
+        "/auth/login", data={"username": "a\u0000@example.com", "password": "x"}
+    )
+    assert login.status_code == 401

@@ -70,6 +70,17 @@ class Guards:
             )
             await response(scope, receive, send)
             return
+        raw = scope.get("query_string", b"") + scope.get("raw_path", b"")
+        if b"%00" in raw or b"\x00" in raw:
+            response = problem(
+                request,
+                422,
+                "validation_error",
+                "the URL must not contain NUL (%00) characters",
+                errors=[{"field": "url", "message": "contains %00", "type": "value_error"}],
+            )
+            await response(scope, receive, send)
+            return
         length = request.headers.get("content-length")
         if length is not None and (not length.isdigit() or int(length) > self.max_body):
             await self._too_large(request)(scope, receive, send)

@@ -18,6 +18,7 @@ from pydantic import (
     Field,
     Strict,
     StringConstraints,
+    model_validator,
 )
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -72,6 +73,29 @@ def _integer(annotation: Any) -> bool:
     return False
 
 
+def _unstorable(value: Any, path: str) -> str | None:
+    """Where in `value` is text PostgreSQL would refuse, and why (None if nowhere)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return f"{path or 'value'}: must not contain NUL (\\u0000) characters"
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return f"{path or 'value'}: is not valid Unicode text (an unpaired surrogate)"
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = _unstorable(key, path) or _unstorable(item, f"{path}.{key}".lstrip("."))
+            if found:
+                return found
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            found = _unstorable(item, f"{path}[{index}]")
+            if found:
+                return found
+    return None
+
+
 class InputSchema(BaseModel):
     """Client input: unknown fields are errors, not silently dropped.
 
@@ -80,6 +104,15 @@ class InputSchema(BaseModel):
     """
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, validate_default=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _storable_text(cls, data: Any) -> Any:
+        """Text a database can store: no NUL characters, no unpaired surrogates."""
+        problem = _unstorable(data, "")
+        if problem is not None:
+            raise ValueError(problem)
+        return data
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
