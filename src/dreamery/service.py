@@ -623,7 +623,9 @@ class DatabaseService:
             raise auth.AuthenticationError(auth.WRONG_CREDENTIALS)
         async with unit_of_work(self._sessions) as session:
             found = await session.get(User, user_id)
-            assert found is not None
+            if found is None or found.deleted_at is not None or not found.is_active:
+                # Removed or deactivated between the password check and now.
+                raise auth.AuthenticationError(auth.WRONG_CREDENTIALS)
             return await auth.record_sign_in(
                 session, self._request, found, new_hash=new_hash, settings=get_settings()
             )
