@@ -147,9 +147,8 @@ async def databases(
     await factory.drop_all()
 
 
-@pytest.fixture(scope="session")
-async def database_url(databases: DatabaseFactory) -> str:
-    """A database migrated to head and seeded with the catalogue, shared by the session."""
+async def seeded_database(databases: DatabaseFactory) -> str:
+    """A new database, migrated to head and seeded with the catalogue."""
     url = await databases.create()
     await migrations.upgrade(url)
     engine = create_engine(url)
@@ -157,6 +156,12 @@ async def database_url(databases: DatabaseFactory) -> str:
         await seed_catalog(session)
     await engine.dispose()
     return url
+
+
+@pytest.fixture(scope="session")
+async def database_url(databases: DatabaseFactory) -> str:
+    """A database migrated to head and seeded with the catalogue, shared by the session."""
+    return await seeded_database(databases)
 
 
 @pytest.fixture(scope="session")
@@ -202,10 +207,4 @@ def cli_env() -> dict[str, str]:
 @pytest.fixture
 async def fresh_seeded_url(databases: DatabaseFactory) -> str:
     """A new database of its own, migrated and seeded, for a test that commits."""
-    url = await databases.create()
-    await migrations.upgrade(url)
-    engine = create_engine(url)
-    async with unit_of_work(create_sessionmaker(engine)) as session:
-        await seed_catalog(session)
-    await engine.dispose()
-    return url
+    return await seeded_database(databases)

@@ -232,20 +232,16 @@ class DatabaseService:
         self, user_id: uuid.UUID | str, request: RequestContext | None = None
     ) -> DatabaseService:
         """The same service, acting with `user_id`'s permissions."""
-        return DatabaseService(
-            engine=self.engine,
-            actor_id=uuid.UUID(str(user_id)),
-            request=request or self._request,
-            _permissions=self._permissions,
-        )
+        return self._derived(uuid.UUID(str(user_id)), request or self._request)
 
     def with_request(self, request: RequestContext) -> DatabaseService:
         """The same service and actor, recording `request` (id, IP, user agent) in audit rows."""
+        return self._derived(self._actor_id, request)
+
+    def _derived(self, actor_id: uuid.UUID | None, request: RequestContext) -> DatabaseService:
+        """A view on the same engine and permission cache (closing it closes neither)."""
         return DatabaseService(
-            engine=self.engine,
-            actor_id=self._actor_id,
-            request=request,
-            _permissions=self._permissions,
+            engine=self.engine, actor_id=actor_id, request=request, _permissions=self._permissions
         )
 
     async def invalidate_permissions(self) -> None:

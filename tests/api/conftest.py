@@ -13,11 +13,8 @@ import pytest
 
 from dreamery import DatabaseService
 from dreamery.api.app import create_app
-from dreamery.catalog.seed import seed_catalog
-from dreamery.core import migrations
 from dreamery.core.config import Settings
-from dreamery.core.db import create_engine, create_sessionmaker, unit_of_work
-from tests.conftest import DatabaseFactory
+from tests.conftest import DatabaseFactory, seeded_database
 
 PASSWORD = "a long test password 1"
 _people = itertools.count(1)
@@ -32,13 +29,7 @@ def settings(**overrides: Any) -> Settings:
 @pytest.fixture(scope="session")
 async def api_url(databases: DatabaseFactory) -> str:
     """A database of the API tests' own: they commit, and count what they made."""
-    url = await databases.create()
-    await migrations.upgrade(url)
-    engine = create_engine(url)
-    async with unit_of_work(create_sessionmaker(engine)) as session:
-        await seed_catalog(session)
-    await engine.dispose()
-    return url
+    return await seeded_database(databases)
 
 
 @pytest.fixture(scope="session")

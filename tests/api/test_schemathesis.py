@@ -11,7 +11,6 @@ import asyncio
 import os
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +20,7 @@ import pytest
 
 from dreamery import DatabaseService
 from tests.api.conftest import PASSWORD
-from tests.cli.test_serve import _free_port
+from tests.serving import running
 
 pytestmark = pytest.mark.usefixtures("backend")
 
@@ -40,34 +39,14 @@ EXAMPLES = os.environ.get("DREAMERY_SCHEMATHESIS_EXAMPLES", "4")
 
 @pytest.fixture
 def server(fresh_seeded_url: str, cli_env: dict[str, str]) -> Iterator[str]:
-    port = _free_port()
     env = cli_env | {
         "DATABASE_URL": fresh_seeded_url,
         "RATE_LIMIT_PER_IP": "1000000/minute",
         "RATE_LIMIT_PER_USER": "1000000/minute",
         "LOGIN_LIMIT_PER_IP": "1000000/minute",
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "dreamery", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                httpx.get(f"{base}/health", timeout=1)
-                break
-            except httpx.TransportError:
-                if process.poll() is not None:
-                    raise AssertionError(process.stderr.read() if process.stderr else "") from None
-                time.sleep(0.2)
+    with running(["serve"], env, "/health") as (base, _):
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 async def _token(base: str, url: str, *, admin: bool) -> str:

@@ -14,11 +14,8 @@ from fastapi import FastAPI
 
 from dreamery import DatabaseService
 from dreamery.api.app import create_app
-from dreamery.catalog.seed import seed_catalog
-from dreamery.core import migrations
 from dreamery.core.config import Settings
-from dreamery.core.db import create_engine, create_sessionmaker, unit_of_work
-from tests.conftest import DatabaseFactory
+from tests.conftest import DatabaseFactory, seeded_database
 
 PASSWORD = "a long test password 1"
 ORIGIN = "http://hub"
@@ -34,13 +31,7 @@ _people = itertools.count(1)
 @pytest.fixture(scope="session")
 async def studio_url(databases: DatabaseFactory) -> str:
     """A database of the studio tests' own: they commit, and count what they made."""
-    url = await databases.create()
-    await migrations.upgrade(url)
-    engine = create_engine(url)
-    async with unit_of_work(create_sessionmaker(engine)) as session:
-        await seed_catalog(session)
-    await engine.dispose()
-    return url
+    return await seeded_database(databases)
 
 
 @pytest.fixture(scope="session")

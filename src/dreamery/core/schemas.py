@@ -55,22 +55,13 @@ _SCALARS = (bool, int, float)
 INT32_MAX = 2**31 - 1
 
 
-def _scalar(annotation: Any) -> bool:
-    if annotation in _SCALARS:
-        return True
+def _required_type(annotation: Any) -> Any:
+    """`int` for `int` and for `int | None`; the annotation itself otherwise."""
     if typing.get_origin(annotation) in (typing.Union, types.UnionType):
         rest = [a for a in typing.get_args(annotation) if a is not type(None)]
-        return len(rest) == 1 and rest[0] in _SCALARS
-    return False
-
-
-def _integer(annotation: Any) -> bool:
-    if annotation is int:
-        return True
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
-        rest = [a for a in typing.get_args(annotation) if a is not type(None)]
-        return rest == [int]
-    return False
+        if len(rest) == 1:
+            return rest[0]
+    return annotation
 
 
 def _unstorable(value: Any, path: str) -> str | None:
@@ -120,7 +111,8 @@ class InputSchema(BaseModel):
         loose = [
             field
             for field in cls.model_fields.values()
-            if _scalar(field.annotation) and not any(isinstance(m, Strict) for m in field.metadata)
+            if _required_type(field.annotation) in _SCALARS
+            and not any(isinstance(m, Strict) for m in field.metadata)
         ]
         for field in loose:
             field.metadata.append(Strict())
@@ -128,7 +120,7 @@ class InputSchema(BaseModel):
         unbounded = [
             field
             for field in cls.model_fields.values()
-            if _integer(field.annotation)
+            if _required_type(field.annotation) is int
             and not any(
                 isinstance(m, annotated_types.Le | annotated_types.Lt) for m in field.metadata
             )

@@ -151,11 +151,12 @@ async def update_user(
     *,
     expected_version: int | None = None,
 ) -> User:
-    changes = crud.parse(UserUpdate, data).model_dump(exclude_unset=True)
-    if changes.get("is_active") is False or changes.get("is_admin") is False:
+    payload = crud.parse(UserUpdate, data)
+    assert isinstance(payload, UserUpdate)
+    if payload.is_active is False or payload.is_admin is False:
         _not_own_admin_account(caller, entity_id, "deactivate or demote")
     user = await crud.update(
-        session, caller, USERS, entity_id, data, expected_version=expected_version
+        session, caller, USERS, entity_id, payload, expected_version=expected_version
     )
     await refresh_search_text(session, user.id)
     return user
