@@ -12,11 +12,12 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_COMPILE_BYTECODE := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup browser run test lint format typecheck check bench clean
+.PHONY: help setup browser run test test-fast lint format typecheck check bench clean
 
 help:
 	@echo "make run        set up, migrate and seed the embedded database, serve the hub"
 	@echo "make test       set up and run the whole suite (SQLite, and PostgreSQL when reachable)"
+	@echo "make test-fast  the in-process tests only (no servers, Schemathesis or browser)"
 	@echo "make check      lint, type-check and test: what CI runs"
 	@echo "make bench      benchmarks (results in docs/benchmarks.md)"
 
@@ -51,8 +52,15 @@ browser:
 	  fi; \
 	fi
 
+# Tests run in parallel, one worker per core (PYTEST_WORKERS=0 runs them in this process).
+PYTEST_WORKERS ?= auto
+PYTEST := $(BIN)/python -m pytest -n $(PYTEST_WORKERS)
+
 test: setup browser
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
+
+test-fast: setup
+	$(PYTEST) -m "not process and not browser" $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .

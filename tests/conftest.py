@@ -3,7 +3,8 @@
 PostgreSQL is used when `TEST_POSTGRES_URL` is set or a server answers on 127.0.0.1:5432; with
 `DREAMERY_REQUIRE_POSTGRES=1` (CI) the run stops at once if it cannot be reached. Each backend
 gets a database of its own, migrated and seeded once; each test runs in a transaction that is
-rolled back. Tests that must commit ask for `fresh_url`, a new empty database of their own.
+rolled back. Tests that must commit ask for a database of their own: `fresh_url` (empty),
+`migrated_url` or `fresh_seeded_url`, the last two copied from templates built once per run.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import sqlite3
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import closing
 from pathlib import Path
 
 import asyncpg
@@ -107,35 +110,78 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 class DatabaseFactory:
-    """Creates empty databases for one backend and removes them at the end of the run."""
+    """Databases of one backend for one test process, removed at the end of the run.
+
+    Migrating and seeding takes seconds; copying a database takes milliseconds. So each kind
+    of starting point (migrated, migrated and seeded) is built once per run as a template,
+    and every test that needs one of its own gets a copy: `CREATE DATABASE … TEMPLATE` on
+    PostgreSQL, SQLite's online backup on SQLite.
+    """
 
     def __init__(self, backend: str, tmp: Path) -> None:
         self.backend = backend
         self.tmp = tmp
         self.created: list[str] = []
+        self._templates: dict[str, str] = {}
+        self._lock = asyncio.Lock()
 
-    async def create(self) -> str:
+    async def create(self, template: str | None = None) -> str:
+        """A new database: empty, or a copy of the database at URL `template`."""
         number = next(_counter)
         if self.backend == "sqlite":
-            return f"sqlite:///{self.tmp / f'test-{number}.db'}"
+            url = f"sqlite:///{self.tmp / f'test-{number}.db'}"
+            if template is not None:
+                await asyncio.to_thread(_copy_sqlite, _sqlite_path(template), _sqlite_path(url))
+            return url
         name = f"dreamery_test_{os.getpid()}_{number}_{uuid.uuid4().hex[:6]}"
+        clause = f' TEMPLATE "{make_url(template).database}"' if template is not None else ""
         admin = await asyncpg.connect(_asyncpg_dsn(_postgres_admin_url()))
         try:
-            await admin.execute(f'CREATE DATABASE "{name}"')
+            await admin.execute(f'CREATE DATABASE "{name}"{clause}')
         finally:
             await admin.close()
         self.created.append(name)
         return make_url(_postgres_admin_url()).set(database=name).render_as_string(False)
+
+    async def copy_of(self, kind: str) -> str:
+        """A new database of its own, copied from the `kind` template ("migrated", "seeded")."""
+        async with self._lock:
+            template = self._templates.get(kind)
+            if template is None:
+                template = self._templates[kind] = await self._build(kind)
+        return await self.create(template)
+
+    async def _build(self, kind: str) -> str:
+        url = await self.create()
+        await migrations.upgrade(url)
+        if kind == "seeded":
+            engine = create_engine(url)
+            async with unit_of_work(create_sessionmaker(engine)) as session:
+                await seed_catalog(session)
+            await engine.dispose()
+        return url
 
     async def drop_all(self) -> None:
         if not self.created:
             return
         admin = await asyncpg.connect(_asyncpg_dsn(_postgres_admin_url()))
         try:
-            for name in self.created:
+            for name in reversed(self.created):  # copies before the templates they came from
                 await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         finally:
             await admin.close()
+
+
+def _sqlite_path(url: str) -> str:
+    database = make_url(url).database
+    assert database, url
+    return database
+
+
+def _copy_sqlite(source: str, target: str) -> None:
+    """A consistent copy of a SQLite database (WAL included), as SQLite itself makes it."""
+    with closing(sqlite3.connect(source)) as origin, closing(sqlite3.connect(target)) as copy:
+        origin.backup(copy)
 
 
 @pytest.fixture(scope="session")
@@ -148,14 +194,8 @@ async def databases(
 
 
 async def seeded_database(databases: DatabaseFactory) -> str:
-    """A new database, migrated to head and seeded with the catalogue."""
-    url = await databases.create()
-    await migrations.upgrade(url)
-    engine = create_engine(url)
-    async with unit_of_work(create_sessionmaker(engine)) as session:
-        await seed_catalog(session)
-    await engine.dispose()
-    return url
+    """A new database of its own, migrated to head and seeded with the catalogue."""
+    return await databases.copy_of("seeded")
 
 
 @pytest.fixture(scope="session")
@@ -193,6 +233,12 @@ async def session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
 async def fresh_url(databases: DatabaseFactory) -> str:
     """A new, empty database for a test that commits or changes the schema."""
     return await databases.create()
+
+
+@pytest.fixture
+async def migrated_url(databases: DatabaseFactory) -> str:
+    """A new database of its own at the latest schema, without the catalogue."""
+    return await databases.copy_of("migrated")
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from dreamery import DatabaseService
 from tests.api.conftest import PASSWORD
 from tests.serving import running
 
-pytestmark = pytest.mark.usefixtures("backend")
+pytestmark = [pytest.mark.usefixtures("backend"), pytest.mark.process]
 
 ARTIFACTS = Path("test-artifacts/schemathesis")
 CHECKS = ",".join(

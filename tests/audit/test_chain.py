@@ -15,7 +15,6 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from dreamery.audit import service as audit
-from dreamery.core import migrations
 from dreamery.core.context import SYSTEM_ACTOR, Actor, RequestContext
 from dreamery.core.db import create_engine, create_sessionmaker, unit_of_work
 from dreamery.models import AuditLog, User
@@ -87,13 +86,14 @@ async def test_purging_a_user_keeps_their_history(session: AsyncSession) -> None
 
 
 @pytest.fixture
-async def trail(fresh_url: str) -> AsyncIterator[tuple[str, async_sessionmaker[AsyncSession]]]:
-    await migrations.upgrade(fresh_url)
-    engine = create_engine(fresh_url)
+async def trail(
+    migrated_url: str,
+) -> AsyncIterator[tuple[str, async_sessionmaker[AsyncSession]]]:
+    engine = create_engine(migrated_url)
     sessions = create_sessionmaker(engine)
     async with unit_of_work(sessions) as session:
         await append(session, 6)
-    yield fresh_url, sessions
+    yield migrated_url, sessions
     await engine.dispose()
 
 

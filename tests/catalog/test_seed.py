@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from dreamery.catalog.data import default_catalog
 from dreamery.catalog.demo import seed_demo
 from dreamery.catalog.seed import seed_catalog
-from dreamery.core import migrations
 from dreamery.core.db import create_engine, create_sessionmaker, unit_of_work
 from dreamery.models import (
     AnalyticsMetric,
@@ -48,9 +47,8 @@ async def _snapshot(engine: AsyncEngine) -> dict[str, tuple[int, Any, Any]]:
 
 
 @pytest.fixture
-async def seeded(fresh_url: str) -> Any:
-    await migrations.upgrade(fresh_url)
-    engine = create_engine(fresh_url)
+async def seeded(migrated_url: str) -> Any:
+    engine = create_engine(migrated_url)
     sessions = create_sessionmaker(engine)
     async with unit_of_work(sessions) as session:
         first = await seed_catalog(session)

@@ -1,10 +1,26 @@
-"""Run `dreamery` as a user does: a real process, its exit code, its output."""
+"""Run `dreamery` as a user does: its exit code, its output, its one-line errors.
+
+`dreamery()` runs the command in this process, on a thread of its own (a command runs its own
+event loop), with exactly the environment given: what a user sees of a command does not
+depend on the process it runs in, and starting Python for every call would cost a second.
+`dreamery_process()` starts a real process, for what only a process shows: the installed
+entry point, and output printed before and around a crash.
+"""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
+
+from typer.testing import CliRunner
+
+from dreamery.cli.app import console as output_console
+from dreamery.cli.app import errors as error_console
+from dreamery.cli.app import load_commands
+from dreamery.core.config import get_settings
 
 
 @dataclass
@@ -14,7 +30,52 @@ class Result:
     err: str
 
 
+def _environment(env: dict[str, str], url: str | None) -> dict[str, str | None]:
+    wanted: dict[str, str | None] = {**env}
+    if url is not None:
+        wanted["DATABASE_URL"] = url
+    # Variables of this process that the caller left out are unset for the command.
+    return {name: None for name in os.environ if name not in wanted} | wanted
+
+
 def dreamery(*args: str, env: dict[str, str], url: str | None, stdin: str | None = None) -> Result:
+    outcome: list[Result] = []
+
+    def invoke() -> None:
+        get_settings.cache_clear()
+        # A process reads its terminal width once, at start: so do the command's consoles.
+        for console in (output_console, error_console):
+            console.width = int(env.get("COLUMNS", "80"))
+        try:
+            result = CliRunner().invoke(
+                load_commands(), list(args), input=stdin, env=_environment(env, url)
+            )
+        finally:
+            get_settings.cache_clear()
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        outcome.append(Result(result.exit_code, result.stdout, result.stderr))
+
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            invoke()
+        except BaseException as error:
+            failure.append(error)
+
+    thread = threading.Thread(target=run, name=f"dreamery {' '.join(args[:2])}")
+    thread.start()
+    thread.join(timeout=300)
+    assert not thread.is_alive(), f"dreamery {' '.join(args)} did not finish in 300 s"
+    if failure:
+        raise failure[0]
+    return outcome[0]
+
+
+def dreamery_process(
+    *args: str, env: dict[str, str], url: str | None, stdin: str | None = None
+) -> Result:
     if url is not None:
         env = {**env, "DATABASE_URL": url}
     done = subprocess.run(

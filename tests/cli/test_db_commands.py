@@ -1,4 +1,4 @@
-"""`dreamery db …` end to end, as a user runs it: a real process against a real database."""
+"""`dreamery db …` end to end, as a user runs it, against a real database."""
 
 from __future__ import annotations
 

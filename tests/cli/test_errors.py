@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.cli.runner import assert_one_line_error, dreamery
+from tests.cli.runner import assert_one_line_error, dreamery, dreamery_process
 
 
 @pytest.mark.parametrize(
@@ -24,10 +24,15 @@ def test_bad_database_urls_get_one_clear_line(
         assert_one_line_error(dreamery(*command, env=cli_env, url=url), *fragments)
 
 
-def test_debug_shows_the_traceback(cli_env: dict[str, str]) -> None:
-    result = dreamery(
-        "--debug", "db", "status", env=cli_env, url="postgresql://postgres@127.0.0.1:1/hub"
+@pytest.mark.process
+def test_the_installed_command_fails_in_one_line_and_debug_adds_the_traceback(
+    cli_env: dict[str, str],
+) -> None:
+    url = "postgresql://postgres@127.0.0.1:1/hub"
+    assert_one_line_error(
+        dreamery_process("db", "status", env=cli_env, url=url), "cannot connect", "DATABASE_URL"
     )
+    result = dreamery_process("--debug", "db", "status", env=cli_env, url=url)
     assert result.code == 1
     assert "Traceback" in result.err
     assert result.err.rstrip().splitlines()[-1].startswith("error: cannot connect")

@@ -7,7 +7,7 @@ import pytest
 
 from tests.serving import running
 
-pytestmark = pytest.mark.usefixtures("backend")
+pytestmark = [pytest.mark.usefixtures("backend"), pytest.mark.process]
 
 
 def test_serve_answers_health_and_readiness(database_url: str, cli_env: dict[str, str]) -> None:

@@ -1,4 +1,4 @@
-"""`dreamery users` and the production guard of `dreamery serve`, in real processes."""
+"""`dreamery users` and the production guard of `dreamery serve`."""
 
 from __future__ import annotations
 

@@ -23,7 +23,7 @@ from dreamery.api.app import create_app
 from dreamery.core.config import Settings
 from tests.studio.conftest import PASSWORD, ROOMY, make_user
 
-pytestmark = pytest.mark.usefixtures("backend")
+pytestmark = [pytest.mark.usefixtures("backend"), pytest.mark.browser]
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "studio"

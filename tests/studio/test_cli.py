@@ -18,6 +18,7 @@ def test_studio_refuses_a_database_that_is_not_migrated(
     assert_one_line_error(result, "no schema yet", "dreamery db migrate")
 
 
+@pytest.mark.process
 def test_studio_serves_the_sign_in_page(studio_url: str, cli_env: dict[str, str]) -> None:
     env = {**cli_env, "DATABASE_URL": studio_url}
     with running(["db", "studio", "--no-browser"], env, "/studio/login") as (base, output):

@@ -74,10 +74,14 @@ def fail(message: str, error: BaseException | None = None) -> NoReturn:
     raise typer.Exit(1)
 
 
-def main() -> None:
-    from dreamery.cli import audit, db, serve, users  # noqa: F401  (register their commands)
+def load_commands() -> typer.Typer:
+    """The app with every command group registered (each module adds its own on import)."""
+    from dreamery.cli import audit, db, serve, users  # noqa: F401
 
     # SQLite cannot reflect the lower(email) index; schema comparison says so on every run.
     warnings.filterwarnings("ignore", message=".*expression-based index")
+    return app
 
-    app()
+
+def main() -> None:
+    load_commands()()
