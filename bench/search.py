@@ -19,10 +19,11 @@ from sqlalchemy.engine import make_url
 from dreamery import DatabaseService
 from dreamery.catalog.data import default_catalog
 from dreamery.catalog.seed import seed_catalog
-from dreamery.core import migrations
 from dreamery.core.db import create_engine, create_sessionmaker, unit_of_work
 from dreamery.core.ids import new_id
-from dreamery.users.search import POSTGRES_DDL, TRIGRAM_INDEX, search_text
+from dreamery.migrations import runner as migrations
+from dreamery.models.users import SEARCH_POSTGRES_DDL, TRIGRAM_INDEX
+from dreamery.users.search import search_text
 
 BATCH = 50_000
 
@@ -81,7 +82,7 @@ async def _load(url: str, users: int, rnd: random.Random) -> list[tuple[str, str
                 )
             )
         await connection.copy_records_to_table("users", records=rows, columns=columns)
-    for statement in POSTGRES_DDL:
+    for statement in SEARCH_POSTGRES_DDL:
         await connection.execute(statement)
     await connection.execute("ANALYZE users")
     await connection.close()

@@ -28,8 +28,8 @@ from dreamery.catalog.demo import (
     seed_demo,
 )
 from dreamery.catalog.seed import seed_catalog
-from dreamery.core import migrations
 from dreamery.core.db import create_engine, create_sessionmaker, unit_of_work
+from dreamery.migrations import runner as migrations
 from dreamery.models import ComplianceRequirement
 
 TABLES = [

@@ -25,9 +25,9 @@ from dreamery import DatabaseService
 from dreamery.audit.service import GENESIS, row_hash
 from dreamery.catalog.demo import seed_demo
 from dreamery.catalog.seed import seed_catalog
-from dreamery.core import migrations
 from dreamery.core.db import create_engine, create_sessionmaker, unit_of_work
 from dreamery.core.pagination import encode_cursor
+from dreamery.migrations import runner as migrations
 from dreamery.users.search import TYPO_THRESHOLD, fold, search_text
 
 USER_COLUMNS = (
@@ -172,7 +172,7 @@ class RawPostgres:
                 current["version"],
             )
             changes = {"status": [current["status"], status]}
-            await self._audit("task", str(task_id), "update", changes)
+            await self._audit("task", str(task_id), "change_status", changes)
         return dict(row)
 
 
@@ -280,7 +280,7 @@ class RawSQLite:
             (status, now, task_id.hex, current["version"]),
         ).fetchone()
         changes = {"status": [current["status"], status]}
-        self._audit("task", str(task_id), "update", changes)
+        self._audit("task", str(task_id), "change_status", changes)
         self.c.execute("COMMIT")
         return dict(row)
 
@@ -386,8 +386,8 @@ async def run_backend(backend: str, url: str, users: int, n: int) -> list[str]:
             raw.create_user,
         ),
         (
-            "update_task_status (with its audit row)",
-            lambda i: db.update_task_status(task.id, statuses[i % 2]),
+            "change_task_status (with its audit row)",
+            lambda i: db.change_task_status(task.id, statuses[i % 2]),
             lambda i: raw.task_status(task.id, statuses[i % 2]),
         ),
     ]

@@ -23,9 +23,12 @@ import pytest
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from dreamery import DatabaseService
 from dreamery.catalog.seed import seed_catalog
-from dreamery.core import migrations
 from dreamery.core.db import create_engine, create_sessionmaker, unit_of_work
+from dreamery.migrations import runner as migrations
+
+pytest_plugins = ["tests.hub"]
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
@@ -227,6 +230,22 @@ async def session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
         finally:
             await session.close()
             await transaction.rollback()
+
+
+@pytest.fixture
+async def db(engine: AsyncEngine, session: AsyncSession) -> AsyncIterator[DatabaseService]:
+    """The facade, working inside the test's transaction: everything it does is rolled back
+    afterwards. Each call runs in a savepoint, so a refused call leaves the test going."""
+    async with DatabaseService(engine=engine, redis_url="") as service:
+        yield service.using(session)
+
+
+@pytest.fixture
+async def committing_db(fresh_seeded_url: str) -> AsyncIterator[DatabaseService]:
+    """The facade over a seeded database of the test's own, committing as a user's would:
+    for what only commits show (concurrent writers, other processes, after-commit work)."""
+    async with DatabaseService(fresh_seeded_url, redis_url="") as service:
+        yield service
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from dreamery.api.app import create_app
 from dreamery.auth import passwords
 from dreamery.core.config import Settings
 from dreamery.models import User
-from tests.api.conftest import PASSWORD, Person, SignUp, client_for, settings
+from tests.hub import PASSWORD, Person, SignUp, client_for, settings
 
 pytestmark = pytest.mark.usefixtures("backend")
 

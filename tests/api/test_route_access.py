@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dreamery import DatabaseService
 from dreamery.api.app import create_app
 from tests import factories
-from tests.api.conftest import Person, SignUp, settings
+from tests.hub import Person, SignUp, settings
 
 pytestmark = pytest.mark.usefixtures("backend")
 
@@ -44,8 +44,12 @@ PLAYBOOKS = {
     "dashboard-widgets",
 }  # read by the members of the role they belong to
 BODIES: dict[tuple[str, str], Any] = {
-    ("POST", "/api/v1/tasks/{task_id}/status"): {"status": "in_progress"},
-    ("POST", "/api/v1/notifications/{notification_id}/read"): {"read": True},
+    ("POST", "/api/v1/tasks/{entity_id}/status"): {"status": "in_progress"},
+    ("POST", "/api/v1/notifications/{entity_id}/read"): {"read": True},
+    ("POST", "/api/v1/document-instances/{entity_id}/approve"): {"note": "Looks right."},
+    ("POST", "/api/v1/document-instances/{entity_id}/return"): {"note": "Sign page 2."},
+    ("POST", "/api/v1/compliance-records/{entity_id}/verify"): {"note": "Checked."},
+    ("POST", "/api/v1/compliance-records/{entity_id}/fail"): {"note": "Expired scan."},
 }
 
 

@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from dreamery import DatabaseService
-from tests.api.conftest import PASSWORD
+from tests.hub import PASSWORD
 from tests.serving import running
 
 pytestmark = [pytest.mark.usefixtures("backend"), pytest.mark.process]

@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy.engine import make_url
 
-from dreamery.core import migrations
+from dreamery.migrations import runner as migrations
 from tests.cli.runner import assert_one_line_error, dreamery
 
 pytestmark = pytest.mark.usefixtures("backend")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
+from typing_extensions import TypedDict
 
 from dreamery.core.schemas import (
     AwareDatetime,
@@ -26,6 +27,29 @@ MetricName = Annotated[
 ]
 Unit = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
 GRID_COLUMNS = 12
+
+MetricSort = Literal["timestamp", "created_at"]
+DashboardSort = Literal["created_at", "name"]
+WidgetSort = Literal["position_y", "created_at"]
+
+
+class AnalyticsMetricFilters(TypedDict, total=False):
+    role_id: str
+    user_id: uuid.UUID
+    metric: str
+    category: MetricCategory
+
+
+class AnalyticsDashboardFilters(TypedDict, total=False):
+    role_id: str
+    is_default: bool
+    slug: str
+
+
+class DashboardWidgetFilters(TypedDict, total=False):
+    dashboard_id: uuid.UUID
+    widget_type: WidgetType
+    metric: str
 
 
 class AnalyticsMetricCreate(InputSchema):

@@ -2,37 +2,45 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import get_args
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dreamery.analytics.schemas import (
     AnalyticsDashboardCreate,
+    AnalyticsDashboardFilters,
     AnalyticsDashboardRead,
     AnalyticsDashboardUpdate,
     AnalyticsMetricCreate,
+    AnalyticsMetricFilters,
     AnalyticsMetricRead,
     AnalyticsMetricUpdate,
+    DashboardSort,
     DashboardWidgetCreate,
+    DashboardWidgetFilters,
     DashboardWidgetRead,
     DashboardWidgetUpdate,
+    MetricSort,
+    WidgetSort,
 )
 from dreamery.core import crud
-from dreamery.core.crud import Caller, EntitySpec, Ownership
+from dreamery.core.context import Caller
+from dreamery.core.entities import EntitySpec, Input, Ownership
 from dreamery.models import AnalyticsDashboard, AnalyticsMetric, DashboardWidget
 from dreamery.models.enums import Resource
 
 METRICS: EntitySpec[AnalyticsMetric, AnalyticsMetricRead] = EntitySpec(
-    name="metric",
+    name="analytics_metric",
     model=AnalyticsMetric,
     resource=Resource.METRIC,
     create_schema=AnalyticsMetricCreate,
     update_schema=AnalyticsMetricUpdate,
     read_schema=AnalyticsMetricRead,
-    owner=Ownership("user_id"),
-    filters=frozenset({"role_id", "user_id", "metric", "category"}),
-    sorts=frozenset({"timestamp", "created_at"}),
+    filters=AnalyticsMetricFilters,
+    sorts=frozenset(get_args(MetricSort)),
     default_sort="timestamp",
+    owner=Ownership("user_id"),
+    group="Analytics",
 )
 
 DASHBOARDS: EntitySpec[AnalyticsDashboard, AnalyticsDashboardRead] = EntitySpec(
@@ -42,9 +50,10 @@ DASHBOARDS: EntitySpec[AnalyticsDashboard, AnalyticsDashboardRead] = EntitySpec(
     create_schema=AnalyticsDashboardCreate,
     update_schema=AnalyticsDashboardUpdate,
     read_schema=AnalyticsDashboardRead,
+    filters=AnalyticsDashboardFilters,
+    sorts=frozenset(get_args(DashboardSort)),
     owner=Ownership("role_id", "role_id"),
-    filters=frozenset({"role_id", "is_default", "slug"}),
-    sorts=frozenset({"created_at", "name"}),
+    group="Analytics",
 )
 
 DASHBOARD_WIDGETS: EntitySpec[DashboardWidget, DashboardWidgetRead] = EntitySpec(
@@ -54,19 +63,22 @@ DASHBOARD_WIDGETS: EntitySpec[DashboardWidget, DashboardWidgetRead] = EntitySpec
     create_schema=DashboardWidgetCreate,
     update_schema=DashboardWidgetUpdate,
     read_schema=DashboardWidgetRead,
-    parent=(DASHBOARDS, "dashboard_id"),
-    filters=frozenset({"dashboard_id", "widget_type", "metric"}),
-    sorts=frozenset({"position_y", "created_at"}),
+    filters=DashboardWidgetFilters,
+    sorts=frozenset(get_args(WidgetSort)),
     default_sort="position_y",
     descending=False,
+    parent=(DASHBOARDS, "dashboard_id"),
+    group="Analytics",
 )
 
 
-async def create_dashboard(session: AsyncSession, caller: Caller, data: Any) -> AnalyticsDashboard:
+@DASHBOARDS.creates
+async def create_dashboard(
+    session: AsyncSession, caller: Caller, data: Input
+) -> AnalyticsDashboard:
     """A dashboard with its widgets, in one transaction."""
     payload = crud.parse(AnalyticsDashboardCreate, data)
-    assert isinstance(payload, AnalyticsDashboardCreate)
-    dashboard = await crud.create(session, caller, DASHBOARDS, payload)
+    dashboard: AnalyticsDashboard = await crud.create(session, caller, DASHBOARDS, payload)
     for widget in payload.widgets:
         await crud.create(
             session,

@@ -7,12 +7,36 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from dreamery.api import auth, health, openapi, problems, resources
+from dreamery.analytics import routes as analytics
+from dreamery.api import auth, health, openapi, problems
+from dreamery.api.deps import HubGateway
 from dreamery.api.guards import Guards
+from dreamery.audit import routes as audit
 from dreamery.auth.throttle import Limiter
-from dreamery.catalog import routes as catalog_routes
+from dreamery.catalog import routes as catalog
+from dreamery.compliance import routes as compliance
 from dreamery.core.config import Settings, get_settings
+from dreamery.documents import routes as documents
+from dreamery.notifications import routes as notifications
+from dreamery.rbac import routes as rbac
 from dreamery.service import DatabaseService
+from dreamery.tasks import routes as tasks
+from dreamery.users import routes as users
+from dreamery.workflows import routes as workflows
+
+# Each domain's routes, mounted under /api/v1 in this order (the order of the docs).
+DOMAIN_ROUTERS = (
+    users.router,
+    catalog.router,
+    rbac.router,
+    workflows.router,
+    documents.router,
+    compliance.router,
+    analytics.router,
+    tasks.router,
+    notifications.router,
+    audit.router,
+)
 
 DESCRIPTION = """The data platform for real-estate professionals.
 
@@ -52,6 +76,7 @@ def create_app(service: DatabaseService | None = None, settings: Settings | None
     )
     app.state.limiter = limiter
     app.state.settings = settings
+    app.state.gateway = HubGateway(app.state)
     if service is not None:
         app.state.db = service
     problems.install(app)
@@ -60,8 +85,8 @@ def create_app(service: DatabaseService | None = None, settings: Settings | None
     openapi.install(app)
     app.include_router(health.router)
     app.include_router(auth.router)
-    app.include_router(catalog_routes.router, prefix="/api/v1")
-    app.include_router(resources.build_router())
+    for router in DOMAIN_ROUTERS:
+        app.include_router(router, prefix="/api/v1")
     from dreamery.studio import mount_studio
 
     mount_studio(app, lambda: app.state.db, settings=settings, limiter=limiter)

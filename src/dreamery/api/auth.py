@@ -7,8 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
-from dreamery.api.deps import Acting, Public, client_ip, settings
-from dreamery.api.problems import RESPONSES
+from dreamery.api.deps import Acting, Public, settings
 from dreamery.auth import tokens
 from dreamery.auth.schemas import (
     HubSettings,
@@ -22,6 +21,8 @@ from dreamery.auth.schemas import (
 from dreamery.auth.service import Session
 from dreamery.auth.throttle import Limiter
 from dreamery.core.errors import AuthenticationError, RateLimitedError
+from dreamery.core.http import RESPONSES
+from dreamery.core.http.units import client_ip
 from dreamery.users.schemas import UserRead, UserReadFull
 
 router = APIRouter(tags=["sign-in"])

@@ -1,39 +1,69 @@
-"""Request-scoped dependencies: the service, who is calling, and from where."""
+"""Request-scoped dependencies of the hub's own routes, and the gateway the domain routes use.
+
+The domain routes take their unit of work from `dreamery.core.http` (`SignedIn`, `Public`),
+which asks `app.state.gateway` for it: `HubGateway` below checks the bearer token and opens
+the unit through the app's `DatabaseService`. The sign-in routes (`api.auth`) use the
+facade directly: `Public` (no user) and `Acting` (the signed-in user).
+"""
 
 from __future__ import annotations
 
 import uuid
+from contextlib import AbstractAsyncContextManager
 from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.security import OAuth2PasswordBearer
 
 from dreamery.auth import tokens
 from dreamery.core.config import Settings
 from dreamery.core.context import RequestContext
+from dreamery.core.db import Unit
 from dreamery.core.errors import AuthenticationError
+from dreamery.core.http.units import bearer, request_context
 from dreamery.service import DatabaseService
-
-bearer = OAuth2PasswordBearer(tokenUrl="/auth/login", auto_error=False)
-
-
-def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
-def request_context(request: Request) -> RequestContext:
-    agent = request.headers.get("user-agent")
-    return RequestContext(
-        request_id=getattr(request.state, "request_id", None),
-        ip_address=client_ip(request)[:45],
-        user_agent=agent[:500] if agent else None,
-    )
 
 
 def settings(request: Request) -> Settings:
     """The settings the app was built with."""
     configured: Settings = request.app.state.settings
     return configured
+
+
+def read_token(configured: Settings, token: str | None) -> uuid.UUID:
+    """The user an access token was issued to; AuthenticationError saying what is wrong."""
+    if not token:
+        raise AuthenticationError("sign in first: send Authorization: Bearer <access token>")
+    try:
+        claims = tokens.read_access_token(configured, token)
+    except tokens.InvalidTokenError as error:
+        raise AuthenticationError(str(error)) from None
+    return claims.user_id
+
+
+class HubGateway:
+    """What the domain routes get from the hub: who a token belongs to, and a unit of work
+    acting as them through the app's `DatabaseService`."""
+
+    def __init__(self, request_app_state: object) -> None:
+        self._state = request_app_state
+
+    @property
+    def _db(self) -> DatabaseService:
+        db: DatabaseService = self._state.db  # type: ignore[attr-defined]
+        return db
+
+    async def authenticate(self, request: Request, token: str | None) -> uuid.UUID:
+        return read_token(settings(request), token)
+
+    def unit(
+        self, user_id: uuid.UUID | None, request: RequestContext, *, write: bool
+    ) -> AbstractAsyncContextManager[Unit]:
+        db = (
+            self._db.with_request(request)
+            if user_id is None
+            else self._db.acting_as(user_id, request)
+        )
+        return db.unit(write=write)
 
 
 async def service(request: Request) -> DatabaseService:
@@ -43,13 +73,7 @@ async def service(request: Request) -> DatabaseService:
 
 
 def current_user_id(request: Request, token: Annotated[str | None, Depends(bearer)]) -> uuid.UUID:
-    if not token:
-        raise AuthenticationError("sign in first: send Authorization: Bearer <access token>")
-    try:
-        claims = tokens.read_access_token(settings(request), token)
-    except tokens.InvalidTokenError as error:
-        raise AuthenticationError(str(error)) from None
-    return claims.user_id
+    return read_token(settings(request), token)
 
 
 async def acting(

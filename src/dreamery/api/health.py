@@ -7,8 +7,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from dreamery.core import maintenance, migrations
 from dreamery.core.errors import DreameryError
+from dreamery.migrations import maintenance
+from dreamery.migrations import runner as migrations
 
 router = APIRouter(tags=["health"])
 

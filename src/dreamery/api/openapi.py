@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from dreamery.api.problems import MEANING, PROBLEM_JSON
+from dreamery.core.http.problems import MEANING, PROBLEM_JSON
 
 _PROBLEM = {"$ref": "#/components/schemas/Problem"}
 _COMMON = ("400", "413", "422", "429")

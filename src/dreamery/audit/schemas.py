@@ -4,25 +4,22 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any, Literal
 
-from pydantic import IPvAnyAddress, StringConstraints
+from typing_extensions import TypedDict
 
-from dreamery.core.schemas import AwareDatetime, EntityRead, InputSchema
+from dreamery.core.schemas import EntityRead
 from dreamery.models.enums import AuditAction
 
+AuditLogSort = Literal["seq", "timestamp"]
 
-class AuditLogCreate(InputSchema):
-    user_id: uuid.UUID | None = None
-    actor: Annotated[str, StringConstraints(min_length=1, max_length=100)] = "system"
+
+class AuditLogFilters(TypedDict, total=False):
+    resource: str
+    resource_id: str
+    user_id: uuid.UUID
+    actor: str
     action: AuditAction
-    resource: Annotated[str, StringConstraints(min_length=1, max_length=50)]
-    resource_id: Annotated[str, StringConstraints(min_length=1, max_length=100)]
-    changes: dict[str, Any] | None = None
-    ip_address: IPvAnyAddress | None = None
-    user_agent: Annotated[str, StringConstraints(max_length=500)] | None = None
-    request_id: Annotated[str, StringConstraints(max_length=64)] | None = None
-    timestamp: AwareDatetime | None = None
 
 
 class AuditLogRead(EntityRead):

@@ -1,7 +1,9 @@
-"""Writing and verifying the audit trail.
+"""Writing, reading and verifying the audit trail.
 
-Every row carries `hash = sha256(canonical content + previous row's hash)` and a gap-free `seq`,
-so that altering, removing, inserting or reordering rows breaks the chain at that row. Writers
+Every change the service layer makes is recorded here, in the transaction of the change: the
+core's write path calls `record_change`, which this module registers with it. Every row
+carries `hash = sha256(canonical content + previous row's hash)` and a gap-free `seq`, so
+that altering, removing, inserting or reordering rows breaks the chain at that row. Writers
 take a lock first (an advisory lock on PostgreSQL; SQLite write transactions are exclusive),
 so concurrent writers still produce one linear chain.
 """
@@ -15,20 +17,36 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import Any, get_args
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dreamery.core.context import Actor, RequestContext
+from dreamery.audit.schemas import AuditLogFilters, AuditLogRead, AuditLogSort
+from dreamery.core import crud
+from dreamery.core.context import Actor, Caller, RequestContext
+from dreamery.core.entities import Crud, EntitySpec
+from dreamery.core.pagination import DEFAULT_LIMIT, Page
 from dreamery.core.types import utcnow
 from dreamery.models import AuditLog
-from dreamery.models.enums import AuditAction
+from dreamery.models.enums import AuditAction, Resource
 
 GENESIS = "0" * 64
 AUDIT_LOCK_KEY = 0x5D1A_0D17  # pg_advisory_xact_lock key that serialises audit writers
 REDACTED = "***"
 SECRET_FIELDS = frozenset({"password_hash", "password", "secret", "token"})
+
+AUDIT_LOGS: EntitySpec[AuditLog, AuditLogRead] = EntitySpec(
+    name="audit_log",
+    model=AuditLog,
+    resource=Resource.AUDIT_LOG,
+    read_schema=AuditLogRead,
+    filters=AuditLogFilters,
+    sorts=frozenset(get_args(AuditLogSort)),
+    default_sort="seq",
+    offers=frozenset({Crud.LIST}),
+    group="Audit",
+)
 
 
 def json_safe(value: Any) -> Any:
@@ -144,6 +162,60 @@ async def record(
     session.add(row)
     await session.flush()
     return row
+
+
+async def record_change(
+    session: AsyncSession,
+    caller: Caller,
+    *,
+    action: str,
+    resource: str,
+    resource_id: str,
+    changes: Mapping[str, Any] | None,
+) -> None:
+    """The audit row of one change made through the service layer."""
+    await record(
+        session,
+        actor=caller.actor,
+        request=caller.request,
+        action=AuditAction(action),
+        resource=resource,
+        resource_id=resource_id,
+        changes=changes,
+    )
+
+
+crud.record_changes_with(record_change)
+
+
+async def find_audit_logs(
+    session: AsyncSession,
+    caller: Caller,
+    *,
+    resource: str | None = None,
+    resource_id: str | None = None,
+    actor_id: uuid.UUID | str | None = None,
+    since: datetime | None = None,
+    cursor: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> Page[AuditLog]:
+    """Newest first; rows the caller may not read are not listed."""
+    filters: AuditLogFilters = {}
+    if resource is not None:
+        filters["resource"] = resource
+    if resource_id is not None:
+        filters["resource_id"] = resource_id
+    if actor_id is not None:
+        filters["actor"] = str(actor_id)
+    return await crud.find(
+        session,
+        caller,
+        AUDIT_LOGS,
+        filters=filters,
+        where=[AuditLog.timestamp >= since] if since is not None else [],
+        cursor=cursor,
+        limit=limit,
+    )
 
 
 @dataclass(frozen=True)

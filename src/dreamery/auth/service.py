@@ -17,8 +17,7 @@ from dreamery.audit import service as audit
 from dreamery.auth import tokens
 from dreamery.auth.schemas import HubSettings, Registration
 from dreamery.core.config import Settings, get_settings
-from dreamery.core.context import SYSTEM_ACTOR, Actor, RequestContext
-from dreamery.core.crud import Caller
+from dreamery.core.context import SYSTEM_ACTOR, Actor, Caller, RequestContext
 from dreamery.core.errors import (
     AuthenticationError,
     FieldError,

@@ -4,6 +4,9 @@ Each demo user gets a profile fitting their profession, a handful of tasks (some
 overdue, some upcoming) with reminders, notifications, metric points over the last 90 days
 drawn from their category's metric definitions, and a compliance record per requirement of
 their role. Rows are generated in memory and written with COPY / executemany per batch.
+
+Like the catalogue seeder, this writes rows directly (hundreds of thousands, in seconds), and
+records the batch as one audited `seed` change rather than one audit row per demo row.
 """
 
 from __future__ import annotations

@@ -1,37 +1,48 @@
-"""The professional catalogue over HTTP: readable without signing in."""
+"""The professional catalogue over HTTP: readable without signing in, changed by
+administrators (`POST`, `PATCH` and `DELETE` on `/api/v1/categories` and `/api/v1/roles`)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query
 
-from dreamery.api.problems import RESPONSES
 from dreamery.catalog.schemas import CategoryRead, RoleRead
+from dreamery.catalog.service import CATEGORIES, ROLES
+from dreamery.core import crud
+from dreamery.core.entities import Crud
+from dreamery.core.http import RESPONSES, Public, mount_entity
+from dreamery.core.pagination import MAX_LIMIT
 
-router = APIRouter(tags=["catalogue"])
+router = APIRouter(tags=[CATEGORIES.group])
+CatalogId = Annotated[str, Path(max_length=100)]
 
 
 @router.get("/categories", response_model=list[CategoryRead], summary="The 18 categories")
-async def list_categories(request: Request) -> Any:
-    return (await request.app.state.db.find_categories(limit=100)).items
+async def list_categories(unit: Public) -> Any:
+    return (await crud.find(unit.session, unit.caller, CATEGORIES, limit=MAX_LIMIT)).items
 
 
 @router.get("/categories/{category_id}", response_model=CategoryRead, responses=RESPONSES(404))
-async def get_category(category_id: str, request: Request) -> Any:
-    return await request.app.state.db.find_category_by_id(category_id)
+async def get_category(category_id: CatalogId, unit: Public) -> Any:
+    return await crud.load(unit.session, unit.caller, CATEGORIES, category_id)
 
 
 @router.get("/roles", response_model=list[RoleRead], summary="The professional roles")
 async def list_roles(
-    request: Request,
-    category_id: Annotated[str | None, Query(max_length=100)] = None,
+    unit: Public, category_id: Annotated[str | None, Query(max_length=100)] = None
 ) -> Any:
-    db = request.app.state.db
     roles: list[Any] = []
     cursor = None
     while True:
-        page = await db.find_roles(category_id=category_id, limit=100, cursor=cursor)
+        page = await crud.find(
+            unit.session,
+            unit.caller,
+            ROLES,
+            filters={"category_id": category_id},
+            limit=MAX_LIMIT,
+            cursor=cursor,
+        )
         roles += page.items
         if page.next_cursor is None:
             return roles
@@ -39,5 +50,10 @@ async def list_roles(
 
 
 @router.get("/roles/{role_id}", response_model=RoleRead, responses=RESPONSES(404))
-async def get_role(role_id: str, request: Request) -> Any:
-    return await request.app.state.db.find_role_by_id(role_id)
+async def get_role(role_id: CatalogId, unit: Public) -> Any:
+    return await crud.load(unit.session, unit.caller, ROLES, role_id)
+
+
+ADMINISTERED = frozenset({Crud.CREATE, Crud.UPDATE, Crud.DELETE})
+mount_entity(router, CATEGORIES, only=ADMINISTERED)
+mount_entity(router, ROLES, only=ADMINISTERED)

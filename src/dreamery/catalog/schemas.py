@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from dreamery.core.schemas import Description, InputSchema, Name, ReadSchema, Slug, UpdateSchema
+
+CatalogSort = Literal["sort_order", "name", "created_at"]
+
+
+class CategoryFilters(TypedDict, total=False):
+    is_active: bool
+
+
+class RoleFilters(TypedDict, total=False):
+    category_id: str
+    is_active: bool
 
 
 class CategoryCreate(InputSchema):

@@ -4,6 +4,11 @@ Rows seeded from the files have deterministic ids (`catalog_id`), so every run a
 same rows: missing ones are inserted, changed ones updated (their `updated_at` and `version`
 move), equal ones left untouched. A second run over an unchanged catalogue writes nothing.
 Rows that disappear from the files are deactivated, never deleted: users' data may point at them.
+
+This module is the one exception to "every write goes through a domain operation": it writes
+rows directly, because the catalogue's rows have fixed ids and are upserted as a whole, which
+no create or update operation does (and their per-row checks would cost minutes on a reseed).
+The whole seed is still one audited change: a single `seed` row with what it changed.
 """
 
 from __future__ import annotations

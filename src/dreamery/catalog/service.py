@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from typing import get_args
+
 from dreamery.catalog.schemas import (
+    CatalogSort,
     CategoryCreate,
+    CategoryFilters,
     CategoryRead,
     CategoryUpdate,
     RoleCreate,
+    RoleFilters,
     RoleRead,
     RoleUpdate,
 )
-from dreamery.core.crud import EntitySpec
+from dreamery.core.entities import EntitySpec
 from dreamery.models import ProfessionalCategory, UserRole
 from dreamery.models.enums import Resource
+from dreamery.rbac.cache import invalidate_on_commit
 
 CATEGORIES: EntitySpec[ProfessionalCategory, CategoryRead] = EntitySpec(
     name="category",
@@ -21,10 +27,12 @@ CATEGORIES: EntitySpec[ProfessionalCategory, CategoryRead] = EntitySpec(
     create_schema=CategoryCreate,
     update_schema=CategoryUpdate,
     read_schema=CategoryRead,
-    filters=frozenset({"is_active"}),
-    sorts=frozenset({"sort_order", "name", "created_at"}),
+    filters=CategoryFilters,
+    sorts=frozenset(get_args(CatalogSort)),
     default_sort="sort_order",
     descending=False,
+    plural="categories",
+    group="Catalogue",
 )
 
 ROLES: EntitySpec[UserRole, RoleRead] = EntitySpec(
@@ -34,8 +42,11 @@ ROLES: EntitySpec[UserRole, RoleRead] = EntitySpec(
     create_schema=RoleCreate,
     update_schema=RoleUpdate,
     read_schema=RoleRead,
-    filters=frozenset({"category_id", "is_active"}),
-    sorts=frozenset({"sort_order", "name", "created_at"}),
+    filters=RoleFilters,
+    sorts=frozenset(get_args(CatalogSort)),
     default_sort="sort_order",
     descending=False,
+    # A role's grants go with it: the permission cache must not outlive a change of roles.
+    after_write=invalidate_on_commit,
+    group="Catalogue",
 )

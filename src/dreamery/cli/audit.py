@@ -11,9 +11,9 @@ import typer
 
 from dreamery.audit import service as audit
 from dreamery.cli.app import app, console, fail, load_settings, run
-from dreamery.core import maintenance
 from dreamery.core.db import create_engine, create_sessionmaker
 from dreamery.core.errors import DreameryError
+from dreamery.migrations import maintenance
 
 group = typer.Typer(help="Inspect the audit trail.", no_args_is_help=True)
 app.add_typer(group, name="audit")

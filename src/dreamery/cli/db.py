@@ -17,10 +17,11 @@ from rich.table import Table
 from dreamery.catalog.data import CatalogError, load_catalog
 from dreamery.catalog.seed import seed_catalog
 from dreamery.cli.app import app, console, fail, load_settings, run
-from dreamery.core import maintenance, migrations
 from dreamery.core.config import mask_url
 from dreamery.core.db import create_engine, create_sessionmaker, ping, unit_of_work
 from dreamery.core.errors import CatalogFileError, DreameryError
+from dreamery.migrations import maintenance
+from dreamery.migrations import runner as migrations
 
 db = typer.Typer(help="Create, migrate, seed and inspect the database.", no_args_is_help=True)
 app.add_typer(db, name="db")

@@ -1,4 +1,5 @@
-"""`dreamery users`: administrator accounts from the command line."""
+"""`dreamery users`: administrator accounts from the command line (each command one
+transaction: an administrator is made with their password, or not at all)."""
 
 from __future__ import annotations
 
@@ -28,22 +29,21 @@ async def _create_admin(
     email: str, password: str, first_name: str, last_name: str, role: str
 ) -> str:
     from dreamery import DatabaseService
+    from dreamery.auth import passwords
 
     settings = load_settings()
-    async with DatabaseService(settings.database_url) as db:
-        from dreamery.auth import passwords
-
-        passwords.check_policy(password, email=email)
+    passwords.check_policy(password, email=email)
+    async with DatabaseService(settings.database_url) as db, db.transaction() as tx:
         try:
-            existing = await db.find_user_by_email(email)
+            existing = await tx.find_user_by_email(email)
         except NotFoundError:
             existing = None
         if existing is not None:
             if not existing.is_admin:
-                await db.update_user(existing.id, {"is_admin": True})
-            await db.set_user_password(existing.id, password)
+                await tx.update_user(existing.id, {"is_admin": True})
+            await tx.set_user_password(existing.id, password)
             return "updated"
-        user = await db.create_user(
+        user = await tx.create_user(
             {
                 "email": email,
                 "first_name": first_name,
@@ -52,7 +52,7 @@ async def _create_admin(
                 "is_admin": True,
             }
         )
-        await db.set_user_password(user.id, password)
+        await tx.set_user_password(user.id, password)
         return "created"
 
 

@@ -6,7 +6,8 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic import Field, StringConstraints, field_validator
+from typing_extensions import TypedDict
 
 from dreamery.core.schemas import (
     AwareDatetime,
@@ -16,8 +17,39 @@ from dreamery.core.schemas import (
     Slug,
     UpdateSchema,
     VersionedRead,
+    VersionInput,
 )
 from dreamery.models.enums import ComplianceCategory, ComplianceStatus, Frequency
+
+RequirementSort = Literal["created_at", "name"]
+RecordSort = Literal["created_at", "expires_at"]
+EvidenceSort = Literal["created_at", "uploaded_at"]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+# Who uploaded a file, and when, is recorded by the hub, not claimed by the uploader.
+UPLOAD_STAMP = {
+    "uploaded_by": "is recorded by the hub (who uploaded the file), not given",
+    "uploaded_at": "is recorded by the hub (when the file was uploaded), not given",
+}
+
+
+class ComplianceRequirementFilters(TypedDict, total=False):
+    role_id: str
+    category: ComplianceCategory
+    frequency: Frequency
+    is_active: bool
+    slug: str
+
+
+class ComplianceRecordFilters(TypedDict, total=False):
+    requirement_id: uuid.UUID
+    user_id: uuid.UUID
+    status: ComplianceStatus
+
+
+class ComplianceEvidenceFilters(TypedDict, total=False):
+    record_id: uuid.UUID
+    content_type: str
+
 
 MimeType = Annotated[
     str, StringConstraints(pattern=r"^[a-z]+/[a-z0-9.+-]+$", min_length=3, max_length=100)
@@ -71,13 +103,13 @@ class ComplianceRequirementRead(VersionedRead):
 
 
 class ComplianceEvidenceFields(InputSchema):
+    reserved_fields = UPLOAD_STAMP
+
     file_name: Annotated[str, StringConstraints(min_length=1, max_length=255)]
     location: Location
     content_type: MimeType
     size: int = Field(ge=0, description="bytes")
     checksum: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9:+/=-]{8,128}$")] | None = None
-    uploaded_at: AwareDatetime | None = None
-    uploaded_by: uuid.UUID | None = None
 
     @field_validator("file_name")
     @classmethod
@@ -92,6 +124,8 @@ class ComplianceEvidenceCreate(ComplianceEvidenceFields):
 
 
 class ComplianceEvidenceUpdate(UpdateSchema):
+    reserved_fields = UPLOAD_STAMP
+
     file_name: Annotated[str, StringConstraints(min_length=1, max_length=255)] | None = None
     location: Location | None = None
     content_type: MimeType | None = None
@@ -111,28 +145,39 @@ class ComplianceEvidenceRead(VersionedRead):
 
 
 class ComplianceRecordCreate(InputSchema):
+    """A professional's record of a requirement, with its evidence; it waits for review
+    (`verify_compliance_record` or `fail_compliance_record`) as pending."""
+
     requirement_id: uuid.UUID
     user_id: uuid.UUID
-    status: ComplianceStatus = ComplianceStatus.PENDING
-    verified_at: AwareDatetime | None = None
-    verified_by: uuid.UUID | None = None
     expires_at: AwareDatetime | None = None
     notes: Annotated[str, StringConstraints(max_length=2000)] | None = None
     evidence: list[ComplianceEvidenceFields] = Field(default_factory=list, max_length=50)
 
-    @model_validator(mode="after")
-    def _verified_consistently(self) -> ComplianceRecordCreate:
-        if self.status is ComplianceStatus.VERIFIED and self.verified_at is None:
-            raise ValueError("verified_at: a verified record needs the time of verification")
-        return self
-
 
 class ComplianceRecordUpdate(UpdateSchema):
-    status: ComplianceStatus | None = None
-    verified_at: AwareDatetime | None = None
-    verified_by: uuid.UUID | None = None
+    """A record's own fields, while it is pending or failed; a verified record is frozen."""
+
     expires_at: AwareDatetime | None = None
     notes: Annotated[str, StringConstraints(max_length=2000)] | None = None
+
+
+class ComplianceVerification(VersionInput):
+    """The reviewer has checked the evidence: the record is verified, until `expires_at`
+    when given (it replaces the one the record carried)."""
+
+    note: Note | None = None
+    expires_at: AwareDatetime | None = None
+
+
+class ComplianceFailure(VersionInput):
+    """The evidence does not satisfy the requirement: say what is missing or wrong."""
+
+    note: Note
+
+
+class ComplianceResubmission(VersionInput):
+    """The owner has corrected a failed record: it goes back to review."""
 
 
 class ComplianceRecordRead(VersionedRead):
@@ -143,4 +188,7 @@ class ComplianceRecordRead(VersionedRead):
     verified_by: uuid.UUID | None
     expires_at: datetime | None
     notes: str | None
+    reviewed_by: uuid.UUID | None
+    reviewed_at: datetime | None
+    review_note: str | None
     deleted_at: datetime | None

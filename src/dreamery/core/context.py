@@ -1,13 +1,29 @@
-"""Who is acting, and from where: threaded through every service call."""
+"""Who is acting, and from where: threaded through every service call.
+
+A permission is `resource:action:scope`. The resources are the domains' to name; the actions
+and scopes are the vocabulary every access decision shares, so they are defined here.
+"""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-
-from dreamery.models.enums import PermissionAction, PermissionScope, Resource
+from enum import StrEnum
 
 SYSTEM = "system"
+
+
+class PermissionAction(StrEnum):
+    CREATE = "create"
+    READ = "read"
+    UPDATE = "update"
+    DELETE = "delete"
+    APPROVE = "approve"
+
+
+class PermissionScope(StrEnum):
+    OWN = "own"
+    ANY = "any"
 
 
 @dataclass(frozen=True)
@@ -35,7 +51,7 @@ class Actor:
     def label(self) -> str:
         return SYSTEM if self.user_id is None else str(self.user_id)
 
-    def scope(self, resource: Resource, action: PermissionAction) -> PermissionScope | None:
+    def scope(self, resource: str, action: str) -> PermissionScope | None:
         """The widest scope at which the actor may do `action` on `resource`, if any."""
         if self.is_privileged:
             return PermissionScope.ANY
@@ -56,3 +72,21 @@ class RequestContext:
     request_id: str | None = None
     ip_address: str | None = None
     user_agent: str | None = None
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who acts and from where: what every domain operation takes after the session."""
+
+    actor: Actor
+    request: RequestContext = field(default_factory=RequestContext)
+
+
+__all__ = [
+    "SYSTEM_ACTOR",
+    "Actor",
+    "Caller",
+    "PermissionAction",
+    "PermissionScope",
+    "RequestContext",
+]

@@ -1,20 +1,22 @@
-"""The one write path and the one read path every entity shares.
+"""The one read path and the one write path every entity shares.
 
-An `EntitySpec` says, as data, what a table is to the service layer: its schemas, the
-permission resource that guards it, what "own" means for it, which fields filter and sort.
-The functions below do the rest the same way for every entity: validate, authorize (rows
-and fields), change, write the audit row, return a Read schema, all in the caller's
-transaction (flush, never commit).
+Each function works for any `EntitySpec` the same way: validate, authorize (rows and fields),
+change, write the audit row, all in the caller's transaction (flush, never commit). Reads
+return ORM rows that only the caller may see; a row one may not see is not found.
+
+Domain operations build on these: a named state change loads its row, checks its own rules
+and permission, then `apply`s exactly the values it decided, audited under its own action
+name. The audit trail itself is the audit domain's: it registers its writer here with
+`record_changes_with`, and a write without one fails loudly rather than go unrecorded.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy import (
     Column,
@@ -23,21 +25,19 @@ from sqlalchemy import (
     Select,
     Table,
     UniqueConstraint,
-    false,
     func,
     inspect,
     literal,
     select,
-    true,
     tuple_,
 )
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql import visitors
 
-from dreamery.audit import service as audit
-from dreamery.core.context import Actor, RequestContext
+from dreamery.core.access import access_predicate, authorize, check_fields
+from dreamery.core.context import Caller, PermissionAction
 from dreamery.core.errors import (
     ConflictError,
     FieldError,
@@ -53,160 +53,80 @@ from dreamery.core.pagination import (
     encode_cursor,
 )
 from dreamery.core.types import utcnow
-from dreamery.models.base import Base
-from dreamery.models.enums import AuditAction, PermissionAction, PermissionScope, Resource
 
-M = TypeVar("M", bound=Base)
-R = TypeVar("R", bound=BaseModel)
+if TYPE_CHECKING:
+    from dreamery.core.entities import EntitySpec
 
-
-@dataclass(frozen=True)
-class Ownership:
-    """Rows the actor owns: `model.<column> == actor.<actor_attr>` (user_id or role_id)."""
-
-    column: str
-    actor_attr: str = "user_id"
+S = TypeVar("S", bound=BaseModel)
 
 
-@dataclass(frozen=True)
-class Caller:
-    actor: Actor
-    request: RequestContext = field(default_factory=RequestContext)
+# --- the audit trail's writer, registered by the audit domain ------------------------------
 
 
-@dataclass(frozen=True)
-class EntitySpec(Generic[M, R]):
-    name: str
-    model: type[M]
-    resource: Resource
-    create_schema: type[BaseModel]
-    update_schema: type[BaseModel]
-    read_schema: type[R]
-    owner: Ownership | None = None
-    # Children are guarded by their parent: (parent spec, foreign key to it).
-    parent: tuple[EntitySpec[Any, Any], str] | None = None
-    filters: frozenset[str] = frozenset()
-    sorts: frozenset[str] = frozenset({"created_at"})
-    default_sort: str = "created_at"
-    descending: bool = True
-    # Fields only an actor with `<resource>:update:any` may set (no self-promotion).
-    guarded_fields: frozenset[str] = frozenset()
-    admin_fields: frozenset[str] = frozenset()
-    # Fields set by the service (from the actor), never by input.
-    stamp: Callable[[Actor], dict[str, Any]] | None = None
-
-    @property
-    def soft_deletes(self) -> bool:
-        return hasattr(self.model, "deleted_at")
-
-    @property
-    def versioned(self) -> bool:
-        return hasattr(self.model, "version")
-
-    def column(self, name: str) -> InstrumentedAttribute[Any]:
-        attribute = getattr(self.model, name)
-        assert isinstance(attribute, InstrumentedAttribute)
-        return attribute
+class ChangeRecorder(Protocol):
+    def __call__(
+        self,
+        session: AsyncSession,
+        caller: Caller,
+        *,
+        action: str,
+        resource: str,
+        resource_id: str,
+        changes: Mapping[str, Any] | None,
+    ) -> Awaitable[None]: ...
 
 
-# --- access control ---------------------------------------------------------------------------
+_recorder: list[ChangeRecorder] = []
 
 
-def _guarding(spec: EntitySpec[Any, Any], action: PermissionAction) -> tuple[Any, PermissionAction]:
-    """The spec and action that decide: a child is read with its parent and changed by
-    updating its parent."""
-    if spec.parent is None:
-        return spec, action
-    parent, _ = spec.parent
-    return _guarding(
-        parent,
-        PermissionAction.READ if action is PermissionAction.READ else PermissionAction.UPDATE,
-    )
+def record_changes_with(recorder: ChangeRecorder) -> None:
+    """Make `recorder` the writer of every change's audit row (one per process)."""
+    _recorder[:] = [recorder]
 
 
-def owner_predicate(spec: EntitySpec[Any, Any], actor: Actor) -> ColumnElement[bool]:
-    if spec.parent is not None:
-        parent, foreign_key = spec.parent
-        owned_parents = select(parent.column("id")).where(owner_predicate(parent, actor))
-        return spec.column(foreign_key).in_(owned_parents)
-    if spec.owner is None:
-        return false()
-    value = getattr(actor, spec.owner.actor_attr)
-    if value is None:
-        return false()
-    predicate: ColumnElement[bool] = spec.column(spec.owner.column) == value
-    return predicate
-
-
-def access_predicate(
-    spec: EntitySpec[Any, Any], actor: Actor, action: PermissionAction
-) -> ColumnElement[bool]:
-    """A SQL condition selecting exactly the rows `actor` may `action`."""
-    guard, guard_action = _guarding(spec, action)
-    scope = actor.scope(guard.resource, guard_action)
-    if scope is PermissionScope.ANY:
-        return true()
-    if scope is PermissionScope.OWN:
-        return owner_predicate(spec, actor)
-    return false()
-
-
-async def _owns(session: AsyncSession, spec: EntitySpec[Any, Any], actor: Actor, obj: Any) -> bool:
-    if spec.parent is not None:
-        parent, foreign_key = spec.parent
-        parent_id = getattr(obj, foreign_key)
-        found = await session.scalar(
-            select(func.count()).where(
-                parent.column("id") == parent_id, owner_predicate(parent, actor)
-            )
-        )
-        return bool(found)
-    if spec.owner is None:
-        return False
-    value = getattr(actor, spec.owner.actor_attr)
-    return value is not None and getattr(obj, spec.owner.column) == value
-
-
-async def authorize(
+async def record_change(
     session: AsyncSession,
     caller: Caller,
     spec: EntitySpec[Any, Any],
-    action: PermissionAction,
-    obj: Any,
+    action: str,
+    entity_id: Any,
+    changes: Mapping[str, Any] | None = None,
 ) -> None:
-    """Raise PermissionDeniedError unless the caller may `action` this object."""
-    guard, guard_action = _guarding(spec, action)
-    scope = caller.actor.scope(guard.resource, guard_action)
-    if scope is PermissionScope.ANY:
-        return
-    if scope is PermissionScope.OWN and await _owns(session, spec, caller.actor, obj):
-        return
-    raise PermissionDeniedError(
-        f"not allowed to {action} this {spec.name.replace('_', ' ')}",
+    """The audit row of a change to one row of `spec`, in the same transaction (and the
+    spec's `after_write`, which every write passes through here)."""
+    if spec.after_write is not None:
+        spec.after_write(session)
+    if not _recorder:
+        raise RuntimeError(
+            "no audit trail is registered: import dreamery.audit before writing, so that "
+            "no change goes unrecorded"
+        )
+    await _recorder[0](
+        session,
+        caller,
+        action=action,
         resource=spec.name,
-        action=str(action),
-        resource_id=str(getattr(obj, "id", "")),
+        resource_id=str(entity_id),
+        changes=changes,
     )
-
-
-def _check_fields(caller: Caller, spec: EntitySpec[Any, Any], changes: Mapping[str, Any]) -> None:
-    actor = caller.actor
-    for name in changes:
-        if name in spec.admin_fields and not actor.is_privileged:
-            raise PermissionDeniedError(f"only an administrator may set {name}", field=name)
-        if (
-            name in spec.guarded_fields
-            and actor.scope(spec.resource, PermissionAction.UPDATE) is not PermissionScope.ANY
-        ):
-            raise PermissionDeniedError(
-                f"changing {name} needs {spec.resource}:update:any", field=name
-            )
 
 
 # --- validation and integrity -------------------------------------------------------------
 
 
-def parse(schema: type[BaseModel], data: Mapping[str, Any] | BaseModel) -> BaseModel:
+def _field_errors(error: PydanticValidationError, prefix: str = "") -> list[FieldError]:
+    return [
+        FieldError(
+            ".".join(str(p) for p in (prefix, *e["loc"]) if p != "") or "(input)",
+            e["msg"],
+            e["type"],
+        )
+        for e in error.errors()
+    ]
+
+
+def parse(schema: type[S], data: Mapping[str, object] | BaseModel) -> S:
+    """`data` as `schema`, or a ValidationError listing every field error."""
     if isinstance(data, schema):
         return data
     if isinstance(data, BaseModel):
@@ -214,16 +134,36 @@ def parse(schema: type[BaseModel], data: Mapping[str, Any] | BaseModel) -> BaseM
     try:
         return schema.model_validate(data)
     except PydanticValidationError as error:
+        raise ValidationError(_field_errors(error)) from None
+
+
+def check_filters(
+    spec: EntitySpec[Any, Any], filters: Mapping[str, object], check: TypeAdapter[Any] | None
+) -> dict[str, Any]:
+    """The list filters given (None values dropped), typed as the entity declares them."""
+    given = {name: value for name, value in filters.items() if value is not None}
+    unknown = sorted(set(given) - set(spec.filter_types))
+    if unknown:
         raise ValidationError(
             [
-                FieldError(".".join(str(p) for p in e["loc"]) or "(input)", e["msg"], e["type"])
-                for e in error.errors()
+                FieldError(
+                    name,
+                    f"cannot filter {spec.plural} by {name}; filters: {sorted(spec.filter_types)}",
+                )
+                for name in unknown
             ]
-        ) from None
+        )
+    if check is None or not given:
+        return given
+    try:
+        typed: dict[str, Any] = check.validate_python(given)
+    except PydanticValidationError as error:
+        raise ValidationError(_field_errors(error)) from None
+    return typed
 
 
 async def check_references(
-    session: AsyncSession, model: type[Base], values: Mapping[str, Any]
+    session: AsyncSession, model: type[Any], values: Mapping[str, Any]
 ) -> None:
     """Name the field whose reference points nowhere (SQLite's own error does not)."""
     errors = []
@@ -243,7 +183,7 @@ async def check_references(
         raise ValidationError(errors)
 
 
-def _unique_field(error: IntegrityError, model: type[Base]) -> str | None:
+def _unique_field(error: IntegrityError, model: type[Any]) -> str | None:
     """The field a unique index or constraint violated by `error` is about, if any."""
     text = str(error.orig)
     table = model.__table__
@@ -267,7 +207,7 @@ def _unique_field(error: IntegrityError, model: type[Base]) -> str | None:
     return None
 
 
-async def flush(session: AsyncSession, model: type[Base]) -> None:
+async def flush(session: AsyncSession, model: type[Any]) -> None:
     # No savepoint: a failed flush ends the unit of work, which rolls back as a whole.
     try:
         await session.flush()
@@ -287,48 +227,32 @@ async def flush(session: AsyncSession, model: type[Base]) -> None:
         ) from None
 
 
+async def _flush_versioned(
+    session: AsyncSession, spec: EntitySpec[Any, Any], entity_id: Any
+) -> None:
+    try:
+        await flush(session, spec.model)
+    except StaleDataError:
+        raise ConflictError(
+            f"{spec.name} {entity_id} was changed by someone else meanwhile; reload and retry"
+        ) from None
+
+
 # --- reads ---------------------------------------------------------------------------------
 
 
 def visible_conditions(
-    spec: EntitySpec[Any, Any], actor: Actor, include_deleted: bool
-) -> list[Any]:
-    conditions: list[Any] = [access_predicate(spec, actor, PermissionAction.READ)]
+    spec: EntitySpec[Any, Any], caller: Caller, include_deleted: bool
+) -> list[ColumnElement[bool]]:
+    """What a list of `spec` may hold for the caller: rows they may read, not deleted."""
+    conditions: list[ColumnElement[bool]] = [
+        access_predicate(spec, caller.actor, PermissionAction.READ)
+    ]
     if spec.soft_deletes and not include_deleted:
         conditions.append(spec.column("deleted_at").is_(None))
-    if include_deleted and not actor.is_privileged:
+    if include_deleted and not caller.actor.is_privileged:
         raise PermissionDeniedError("only administrators may see deleted records")
     return conditions
-
-
-async def load(
-    session: AsyncSession,
-    caller: Caller,
-    spec: EntitySpec[M, Any],
-    entity_id: Any,
-    *,
-    include_deleted: bool = False,
-    options: Sequence[Any] = (),
-    for_update: bool = False,
-) -> M:
-    """The row, if it exists and the caller may read it; otherwise NotFoundError, so that
-    what one may not see cannot be told apart from what does not exist."""
-    key = _coerce_id(spec, entity_id)
-    statement = select(spec.model).where(
-        spec.column("id") == key, *visible_conditions(spec, caller.actor, include_deleted)
-    )
-    if options:
-        statement = statement.options(*options)
-    if for_update:
-        statement = statement.with_for_update()
-    obj = (await session.scalars(statement)).one_or_none()
-    if obj is None:
-        raise NotFoundError(
-            f"no {spec.name.replace('_', ' ')} with id {entity_id}",
-            resource=spec.name,
-            id=str(entity_id),
-        )
-    return obj
 
 
 def _coerce_id(spec: EntitySpec[Any, Any], entity_id: Any) -> Any:
@@ -337,20 +261,44 @@ def _coerce_id(spec: EntitySpec[Any, Any], entity_id: Any) -> Any:
         try:
             return uuid.UUID(str(entity_id))
         except ValueError:
-            raise NotFoundError(f"no {spec.name.replace('_', ' ')} with id {entity_id}") from None
+            raise NotFoundError(f"no {spec.label} with id {entity_id}") from None
     return entity_id
 
 
-def read(spec: EntitySpec[Any, R], obj: Any) -> R:
-    return spec.read_schema.model_validate(obj)
+async def load(
+    session: AsyncSession,
+    caller: Caller,
+    spec: EntitySpec[Any, Any],
+    entity_id: Any,
+    *,
+    include_deleted: bool = False,
+    options: Sequence[Any] = (),
+    for_update: bool = False,
+) -> Any:
+    """The row, if it exists and the caller may read it; otherwise NotFoundError, so that
+    what one may not see cannot be told apart from what does not exist."""
+    key = _coerce_id(spec, entity_id)
+    statement = select(spec.model).where(
+        spec.column("id") == key, *visible_conditions(spec, caller, include_deleted)
+    )
+    if options:
+        statement = statement.options(*options)
+    if for_update:
+        statement = statement.with_for_update()
+    obj = (await session.scalars(statement)).one_or_none()
+    if obj is None:
+        raise NotFoundError(
+            f"no {spec.label} with id {entity_id}", resource=spec.name, id=str(entity_id)
+        )
+    return obj
 
 
 async def find(
     session: AsyncSession,
     caller: Caller,
-    spec: EntitySpec[Any, R],
+    spec: EntitySpec[Any, Any],
     *,
-    filters: Mapping[str, Any] | None = None,
+    filters: Mapping[str, object] | None = None,
     where: Sequence[ColumnElement[bool]] = (),
     sort: str | None = None,
     descending: bool | None = None,
@@ -359,27 +307,17 @@ async def find(
     with_total: bool = False,
     include_deleted: bool = False,
     options: Sequence[Any] = (),
-    read_schema: type[BaseModel] | None = None,
 ) -> Page[Any]:
-    """A keyset page: (sort column, id) after the cursor, so page 1,000 costs what page 1 does."""
+    """A keyset page of ORM rows: (sort column, id) after the cursor, so page 1,000 costs
+    what page 1 does."""
     limit = check_limit(limit)
     sort = sort or spec.default_sort
     if sort not in spec.sorts:
         raise ValidationError([FieldError("sort", f"must be one of {sorted(spec.sorts)}")])
     descending = spec.descending if descending is None else descending
-    conditions = [*visible_conditions(spec, caller.actor, include_deleted), *where]
-    for name, value in (filters or {}).items():
-        if name not in spec.filters:
-            raise ValidationError(
-                [
-                    FieldError(
-                        name,
-                        f"cannot filter {spec.name} by {name}; filters: {sorted(spec.filters)}",
-                    )
-                ]
-            )
-        if value is not None:
-            conditions.append(spec.column(name) == value)
+    conditions = [*visible_conditions(spec, caller, include_deleted), *where]
+    for name, value in spec.check_filters(filters or {}).items():
+        conditions.append(spec.column(name) == value)
     sort_column, id_column = spec.column(sort), spec.column("id")
     statement: Select[Any] = select(spec.model).where(*conditions)
     if cursor:
@@ -407,8 +345,7 @@ async def find(
             await session.scalar(select(func.count()).select_from(spec.model).where(*conditions))
             or 0
         )
-    schema = read_schema or spec.read_schema
-    return Page([schema.model_validate(row) for row in rows], next_cursor, total, limit)
+    return Page(rows, next_cursor, total, limit)
 
 
 # --- writes ----------------------------------------------------------------------------------
@@ -424,10 +361,6 @@ def _check_not_null(spec: EntitySpec[Any, Any], values: Mapping[str, Any]) -> No
     ]
     if errors:
         raise ValidationError(errors)
-
-
-def _snapshot(obj: Any, names: Sequence[str]) -> dict[str, Any]:
-    return {name: getattr(obj, name) for name in names}
 
 
 def _column_values(spec: EntitySpec[Any, Any], values: Mapping[str, Any]) -> dict[str, Any]:
@@ -448,16 +381,26 @@ def _is_url(value: Any) -> bool:
     return type(value).__name__ in {"HttpUrl", "AnyUrl", "Url"}
 
 
+def _schema(spec: EntitySpec[Any, Any], kind: str) -> type[BaseModel]:
+    schema = spec.create_schema if kind == "create" else spec.update_schema
+    if schema is None:
+        raise PermissionDeniedError(f"a {spec.label} cannot be {kind}d", resource=spec.name)
+    return schema
+
+
 async def create(
     session: AsyncSession,
     caller: Caller,
-    spec: EntitySpec[M, R],
-    data: Mapping[str, Any] | BaseModel,
+    spec: EntitySpec[Any, Any],
+    data: Mapping[str, object] | BaseModel,
     *,
     extra: Mapping[str, Any] | None = None,
-) -> M:
-    """Validate, authorize, insert and audit one row; returns the flushed ORM object."""
-    payload = parse(spec.create_schema, data)
+) -> Any:
+    """Validate, authorize, insert and audit one row; returns the flushed ORM object.
+
+    `extra` holds values the service decides (a parent's id, a state), never taken from input.
+    """
+    payload = parse(_schema(spec, "create"), data)
     values = {
         name: value
         for name, value in _column_values(spec, payload.model_dump()).items()
@@ -466,18 +409,18 @@ async def create(
     values.update(extra or {})
     if spec.stamp is not None:
         values.update(spec.stamp(caller.actor))
-    _check_fields(caller, spec, {k: v for k, v in values.items() if k in spec.admin_fields and v})
+    check_fields(caller, spec, {k: v for k, v in values.items() if k in spec.admin_fields and v})
     obj = spec.model(**values)
     await authorize(session, caller, spec, PermissionAction.CREATE, obj)
     await check_references(session, spec.model, values)
     session.add(obj)
     await flush(session, spec.model)
-    await _audit(
+    await record_change(
         session,
         caller,
         spec,
-        AuditAction.CREATE,
-        obj.id,  # type: ignore[attr-defined]
+        "create",
+        obj.id,
         {k: [None, v] for k, v in values.items() if v is not None},
     )
     return obj
@@ -486,142 +429,137 @@ async def create(
 async def update(
     session: AsyncSession,
     caller: Caller,
-    spec: EntitySpec[M, R],
+    spec: EntitySpec[Any, Any],
     entity_id: Any,
-    data: Mapping[str, Any] | BaseModel,
+    data: Mapping[str, object] | BaseModel,
     *,
     expected_version: int | None = None,
-    also: Mapping[str, Any] | None = None,
-) -> M:
-    """Apply a partial update based on `expected_version`; a stale version changes nothing.
-
-    `also` holds values the service derives (e.g. completed_at), applied and audited with
-    the change but not taken from input.
-    """
-    payload = parse(spec.update_schema, data)
+) -> Any:
+    """Apply a partial update based on `expected_version`; a stale version changes nothing."""
+    payload = parse(_schema(spec, "update"), data)
     changes = payload.model_dump(exclude_unset=True)
     version = changes.pop("version", None) or expected_version
     obj = await load(session, caller, spec, entity_id)
     await authorize(session, caller, spec, PermissionAction.UPDATE, obj)
     values = _column_values(spec, changes)
     _check_not_null(spec, values)
-    _check_fields(caller, spec, {k: v for k, v in values.items() if getattr(obj, k) != v})
-    values.update(also or {})
-    if version is not None and spec.versioned and obj.version != version:  # type: ignore[attr-defined]
+    check_fields(caller, spec, {k: v for k, v in values.items() if getattr(obj, k) != v})
+
+    async def still_allowed() -> None:
+        # Changing the owner away from oneself is itself an update the scope must allow.
+        await authorize(session, caller, spec, PermissionAction.UPDATE, obj)
+
+    return await apply(
+        session,
+        caller,
+        spec,
+        obj,
+        values,
+        action="update",
+        expected_version=version,
+        check=still_allowed,
+    )
+
+
+async def apply(
+    session: AsyncSession,
+    caller: Caller,
+    spec: EntitySpec[Any, Any],
+    obj: Any,
+    values: Mapping[str, Any],
+    *,
+    action: str,
+    expected_version: int | None = None,
+    check: Callable[[], Awaitable[None]] | None = None,
+) -> Any:
+    """Set `values` on `obj` (already authorized and decided by the service), flush with the
+    version check, and audit the fields that changed as `action`. No change, no audit row.
+
+    `check` runs once the values are set and before anything is written.
+    """
+    entity_id = obj.id
+    if expected_version is not None and spec.versioned and obj.version != expected_version:
         raise ConflictError(
-            f"{spec.name} {entity_id} changed since version {version} "
-            f"(now {obj.version}); reload and retry",  # type: ignore[attr-defined]
-            current_version=obj.version,  # type: ignore[attr-defined]
+            f"{spec.name} {entity_id} changed since version {expected_version} "
+            f"(now {obj.version}); reload and retry",
+            current_version=obj.version,
         )
     await check_references(session, spec.model, values)
-    before = _snapshot(obj, list(values))
+    before = {name: getattr(obj, name) for name in values}
     for name, value in values.items():
         setattr(obj, name, value)
     diff = {k: [before[k], v] for k, v in values.items() if before[k] != v}
     if not diff:
         return obj
-    # Changing the owner away from oneself is itself an update the scope must allow.
-    await authorize(session, caller, spec, PermissionAction.UPDATE, obj)
+    if check is not None:
+        await check()
     await _flush_versioned(session, spec, entity_id)
-    await _audit(session, caller, spec, AuditAction.UPDATE, entity_id, diff)
+    await record_change(session, caller, spec, action, entity_id, diff)
     return obj
 
 
-async def _audit(
-    session: AsyncSession,
-    caller: Caller,
-    spec: EntitySpec[Any, Any],
-    action: AuditAction,
-    entity_id: Any,
-    changes: Mapping[str, Any] | None = None,
-) -> None:
-    """The audit row of a change to one row of `spec`, in the same transaction."""
-    await audit.record(
-        session,
-        actor=caller.actor,
-        request=caller.request,
-        action=action,
-        resource=spec.name,
-        resource_id=str(entity_id),
-        changes=changes,
-    )
-
-
-async def _flush_versioned(
-    session: AsyncSession, spec: EntitySpec[Any, Any], entity_id: Any
-) -> None:
-    from sqlalchemy.orm.exc import StaleDataError
-
-    try:
-        await flush(session, spec.model)
-    except StaleDataError:
-        raise ConflictError(
-            f"{spec.name} {entity_id} was changed by someone else meanwhile; reload and retry"
-        ) from None
-
-
 async def delete(
-    session: AsyncSession, caller: Caller, spec: EntitySpec[M, R], entity_id: Any
-) -> M:
+    session: AsyncSession, caller: Caller, spec: EntitySpec[Any, Any], entity_id: Any
+) -> Any:
     """Soft delete where the table keeps deleted rows, hard delete elsewhere."""
     obj = await load(session, caller, spec, entity_id)
     await authorize(session, caller, spec, PermissionAction.DELETE, obj)
     if spec.soft_deletes:
         now = utcnow()
-        obj.deleted_at = now  # type: ignore[attr-defined]
+        obj.deleted_at = now
         await _flush_versioned(session, spec, entity_id)
         changes: dict[str, Any] = {"deleted_at": [None, now]}
     else:
         changes = {}
         await session.delete(obj)
         await flush(session, spec.model)
-    await _audit(session, caller, spec, AuditAction.DELETE, entity_id, changes)
+    await record_change(session, caller, spec, "delete", entity_id, changes)
     return obj
 
 
 async def restore(
-    session: AsyncSession, caller: Caller, spec: EntitySpec[M, R], entity_id: Any
-) -> M:
+    session: AsyncSession, caller: Caller, spec: EntitySpec[Any, Any], entity_id: Any
+) -> Any:
     obj = await load(session, caller, spec, entity_id, include_deleted=True)
     await authorize(session, caller, spec, PermissionAction.UPDATE, obj)
-    if obj.deleted_at is None:  # type: ignore[attr-defined]
+    if obj.deleted_at is None:
         return obj
-    before = obj.deleted_at  # type: ignore[attr-defined]
-    obj.deleted_at = None  # type: ignore[attr-defined]
+    before = obj.deleted_at
+    obj.deleted_at = None
     await _flush_versioned(session, spec, entity_id)
-    await _audit(
-        session, caller, spec, AuditAction.RESTORE, entity_id, {"deleted_at": [before, None]}
-    )
+    await record_change(session, caller, spec, "restore", entity_id, {"deleted_at": [before, None]})
     return obj
 
 
 async def purge(
-    session: AsyncSession, caller: Caller, spec: EntitySpec[M, R], entity_id: Any
+    session: AsyncSession, caller: Caller, spec: EntitySpec[Any, Any], entity_id: Any
 ) -> None:
     """Remove for good (administrators only), cascading as the schema says."""
     if not caller.actor.is_privileged:
-        raise PermissionDeniedError(f"only administrators may purge a {spec.name}")
+        raise PermissionDeniedError(f"only administrators may purge a {spec.label}")
     obj = await load(session, caller, spec, entity_id, include_deleted=True)
     await session.delete(obj)
     try:
         await flush(session, spec.model)
     except ConflictError as error:
         raise ConflictError(f"{spec.name} {entity_id} is still referenced: {error}") from None
-    await _audit(session, caller, spec, AuditAction.PURGE, entity_id)
+    await record_change(session, caller, spec, "purge", entity_id)
 
 
 __all__ = [
-    "Caller",
-    "EntitySpec",
-    "Ownership",
-    "access_predicate",
-    "authorize",
+    "ChangeRecorder",
+    "apply",
+    "check_references",
     "create",
     "delete",
     "find",
+    "flush",
     "load",
+    "parse",
     "purge",
-    "read",
+    "record_change",
+    "record_changes_with",
     "restore",
     "update",
+    "visible_conditions",
 ]

@@ -1,15 +1,23 @@
-"""Engines, sessions and the unit of work.
+"""Engines, sessions, the unit of work, and the work that waits for its commit.
 
 One engine per database URL. SQLite gets the pragmas that make it a serious embedded database:
 foreign keys on, WAL journal, a busy timeout, and transactions that SQLAlchemy (not the sqlite3
 module) begins, so that savepoints and DDL behave as on PostgreSQL.
+
+Entry points (a request, a CLI command, a studio action, a job) open the transaction with
+`unit_of_work`; domain operations only flush. Work that must not happen unless the change is
+kept (invalidating a cache, sending a notification or an e-mail) is queued with `on_commit`
+during the transaction and runs once it has committed; a rollback drops it, and so does a
+savepoint that rolls back (`savepoint`) for the work queued inside it.
 """
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +32,15 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from dreamery.core.config import get_settings, normalize_database_url
+from dreamery.core.context import Caller
 from dreamery.core.errors import DatabaseUnavailableError
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 WRITE_OPTION = "dreamery_write"
+AFTER_COMMIT = "dreamery.after_commit"
+logger = logging.getLogger(__name__)
+
+AfterCommit = Callable[[], Awaitable[None]]
 
 
 def create_engine(
@@ -86,24 +99,77 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
+@dataclass(frozen=True)
+class Unit:
+    """One unit of work as a domain operation receives it: the session and who acts."""
+
+    session: AsyncSession
+    caller: Caller
+
+
+def on_commit(session: AsyncSession, callback: AfterCommit) -> None:
+    """Run `callback` once the transaction `session` is in has committed; never if it rolls
+    back. Callbacks run in the order they were queued; one already queued (an equal one, such
+    as the same bound method) is not queued twice."""
+    queue: list[AfterCommit] = session.info.setdefault(AFTER_COMMIT, [])
+    if callback not in queue:
+        queue.append(callback)
+
+
+async def run_after_commit(session: AsyncSession) -> None:
+    """Run what was queued for after the commit (the owner of the transaction calls this
+    once it has committed). A failing callback is logged; the change stays committed."""
+    callbacks: list[AfterCommit] = session.info.pop(AFTER_COMMIT, [])
+    for callback in callbacks:
+        try:
+            await callback()
+        except Exception:
+            logger.exception("after-commit work failed: %r", callback)
+
+
+def discard_after_commit(session: AsyncSession) -> None:
+    session.info.pop(AFTER_COMMIT, None)
+
+
+@asynccontextmanager
+async def savepoint(session: AsyncSession) -> AsyncIterator[AsyncSession]:
+    """A nested transaction: if the block fails, its changes and the work it queued for
+    after the commit are undone, and the enclosing transaction goes on."""
+    queued = len(session.info.get(AFTER_COMMIT, []))
+    try:
+        async with session.begin_nested():
+            yield session
+    except BaseException:
+        del session.info.get(AFTER_COMMIT, [])[queued:]
+        raise
+
+
 @asynccontextmanager
 async def unit_of_work(
     sessionmaker: async_sessionmaker[AsyncSession], *, write: bool = True
 ) -> AsyncIterator[AsyncSession]:
-    """One transaction: committed if the block succeeds, rolled back if it raises.
+    """One transaction: committed if the block succeeds, rolled back if it raises; what was
+    queued with `on_commit` runs after the commit.
 
     `write=False` marks a read-only unit: on SQLite it does not queue behind writers, and on
     PostgreSQL it runs without a transaction (autocommit), so its statements may each see a
     newer commit than the one before; writes always get one transaction.
     """
-    async with sessionmaker() as session, session.begin():
-        options: dict[str, Any] = {WRITE_OPTION: write}
-        if not write and session.bind.dialect.name == "postgresql":  # type: ignore[union-attr]
-            # A read needs no transaction on PostgreSQL: each statement sees committed data,
-            # and leaving out BEGIN and COMMIT saves two of a read's four round trips.
-            options["isolation_level"] = "AUTOCOMMIT"
-        await session.connection(execution_options=options)
-        yield session
+    async with sessionmaker() as session:
+        try:
+            async with session.begin():
+                options: dict[str, Any] = {WRITE_OPTION: write}
+                if not write and session.bind.dialect.name == "postgresql":  # type: ignore[union-attr]
+                    # A read needs no transaction on PostgreSQL: each statement sees committed
+                    # data, and leaving out BEGIN and COMMIT saves two of a read's four round
+                    # trips.
+                    options["isolation_level"] = "AUTOCOMMIT"
+                await session.connection(execution_options=options)
+                yield session
+        except BaseException:
+            discard_after_commit(session)
+            raise
+        await run_after_commit(session)
 
 
 def explain_connection_error(error: BaseException, database_url: str) -> DatabaseUnavailableError:

@@ -6,8 +6,9 @@ import re
 import types
 import typing
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 import annotated_types
 from pydantic import (
@@ -18,8 +19,11 @@ from pydantic import (
     Field,
     Strict,
     StringConstraints,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
     model_validator,
 )
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
@@ -87,14 +91,65 @@ def _unstorable(value: Any, path: str) -> str | None:
     return None
 
 
+def _error_details(error: ValidationError) -> list[InitErrorDetails]:
+    """The errors of `error`, as input for a new ValidationError that adds more."""
+    details: list[InitErrorDetails] = []
+    for item in error.errors():
+        context = item.get("ctx") or {}
+        kind: Any = item["type"]
+        if kind in ("value_error", "assertion_error") or "error" in context:
+            kind = PydanticCustomError(item["type"], item["msg"])
+            context = {}
+        details.append(
+            InitErrorDetails(type=kind, loc=item["loc"], input=item["input"], ctx=context)
+        )
+    return details
+
+
 class InputSchema(BaseModel):
     """Client input: unknown fields are errors, not silently dropped.
 
     Booleans and numbers are strict: `0` is not `false`, `false` is not `0` and `"3"` is not
     3. A client that sends the wrong type hears so instead of having it guessed.
+
+    A field that only a named operation may change (a task's status, a review's verdict) is
+    not a field of a generic create or update schema. Sending it anyway is answered with what
+    to use instead, alongside every other error of the input: `named_fields` (field -> the
+    operations that change it) is filled in by the entity's spec as its domain registers
+    them; `reserved_fields` (field -> why) is declared by the schema itself.
     """
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, validate_default=True)
+    named_fields: ClassVar[Mapping[str, str]] = {}
+    reserved_fields: ClassVar[Mapping[str, str]] = {}
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _not_a_named_field(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        if not isinstance(data, Mapping) or not (cls.named_fields or cls.reserved_fields):
+            return handler(data)
+        owned = [name for name in data if name in cls.named_fields or name in cls.reserved_fields]
+        if not owned:
+            return handler(data)
+        errors = [
+            InitErrorDetails(
+                type=PydanticCustomError(
+                    "named_operation",
+                    "is changed by {operation}, not by a generic create or update",
+                    {"operation": cls.named_fields[name]},
+                )
+                if name in cls.named_fields
+                else PydanticCustomError("reserved_field", cls.reserved_fields[name]),
+                loc=(name,),
+                input=data[name],
+            )
+            for name in owned
+        ]
+        try:
+            handler({name: value for name, value in data.items() if name not in owned})
+        except ValidationError as others:
+            errors += _error_details(others)
+        raise ValidationError.from_exception_data(cls.__name__, errors)
 
     @model_validator(mode="before")
     @classmethod
@@ -140,6 +195,13 @@ class UpdateSchema(InputSchema):
 
     `version` is the row version the change was based on (optimistic locking).
     """
+
+    version: int | None = Field(default=None, ge=1)
+
+
+class VersionInput(InputSchema):
+    """The input of a named operation on one row: `version` is the row version it was based
+    on (optimistic locking), as in an update; `If-Match` gives it over HTTP."""
 
     version: int | None = Field(default=None, ge=1)
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, model_validator
+from typing_extensions import TypedDict
 
 from dreamery.core.schemas import (
     AwareDatetime,
@@ -16,8 +17,34 @@ from dreamery.core.schemas import (
     Slug,
     UpdateSchema,
     VersionedRead,
+    VersionInput,
 )
 from dreamery.models.enums import DocumentStatus, TemplateCategory, VariableType
+
+TemplateSort = Literal["created_at", "name"]
+VariableSort = Literal["order", "created_at"]
+InstanceSort = Literal["created_at", "expires_at"]
+ReviewNote = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class DocumentTemplateFilters(TypedDict, total=False):
+    role_id: str
+    category: TemplateCategory
+    is_active: bool
+    slug: str
+
+
+class DocumentVariableFilters(TypedDict, total=False):
+    template_id: uuid.UUID
+    var_type: VariableType
+
+
+class DocumentInstanceFilters(TypedDict, total=False):
+    template_id: uuid.UUID
+    user_id: uuid.UUID
+    role_id: str
+    status: DocumentStatus
+
 
 VariableName = Annotated[
     str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", min_length=1, max_length=50)
@@ -153,30 +180,39 @@ class DocumentTemplateRead(VersionedRead):
 
 
 class DocumentInstanceCreate(InputSchema):
+    """A new document from a template; it starts as a draft, goes to review with
+    `submit_document_instance` and is signed or returned by a reviewer."""
+
     template_id: uuid.UUID
     user_id: uuid.UUID
     role_id: Slug
     title: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
     data: dict[str, Any] = Field(default_factory=dict)
-    status: DocumentStatus = DocumentStatus.DRAFT
-    signed_at: AwareDatetime | None = None
     expires_at: AwareDatetime | None = None
-
-    @model_validator(mode="after")
-    def _signed_consistently(self) -> DocumentInstanceCreate:
-        if self.status is DocumentStatus.SIGNED and self.signed_at is None:
-            raise ValueError("signed_at: a signed document needs the time it was signed")
-        if self.signed_at and self.expires_at and self.expires_at <= self.signed_at:
-            raise ValueError("expires_at: must be after signed_at")
-        return self
 
 
 class DocumentInstanceUpdate(UpdateSchema):
+    """A draft's fields; a document under review or signed no longer changes."""
+
     title: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
     data: dict[str, Any] | None = None
-    status: DocumentStatus | None = None
-    signed_at: AwareDatetime | None = None
     expires_at: AwareDatetime | None = None
+
+
+class DocumentSubmission(VersionInput):
+    """Send a draft for review (its required variables must be filled)."""
+
+
+class DocumentApproval(VersionInput):
+    """The reviewer signs the document off, with an optional note."""
+
+    note: ReviewNote | None = None
+
+
+class DocumentReturn(VersionInput):
+    """The reviewer sends the document back to its owner as a draft, saying why."""
+
+    note: ReviewNote
 
 
 class DocumentInstanceRead(VersionedRead):
@@ -188,4 +224,8 @@ class DocumentInstanceRead(VersionedRead):
     status: DocumentStatus
     signed_at: datetime | None
     expires_at: datetime | None
+    submitted_at: datetime | None
+    reviewed_by: uuid.UUID | None
+    reviewed_at: datetime | None
+    review_note: str | None
     deleted_at: datetime | None

@@ -1,26 +1,46 @@
-"""Document specs: templates of a role with their variables, and users' filled instances."""
+"""Documents: templates of a role with their variables, and the instances filled in from them.
+
+An instance is a draft while its owner fills it in. `submit_document_instance` sends it for
+review once its required variables are filled; a reviewer (`document_instance:approve`) then
+approves it, which signs it, or returns it to its owner as a draft with a note. Nobody reviews
+their own document, and a document under review or signed no longer changes.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dreamery.core import crud
-from dreamery.core.crud import Caller, EntitySpec, Ownership
+from dreamery.core.access import authorize, refuse_own
+from dreamery.core.context import Caller, PermissionAction
+from dreamery.core.entities import EntityId, EntitySpec, Input, Ownership
+from dreamery.core.errors import ConflictError, FieldError, ValidationError
+from dreamery.core.types import utcnow
 from dreamery.documents.schemas import (
+    DocumentApproval,
     DocumentInstanceCreate,
+    DocumentInstanceFilters,
     DocumentInstanceRead,
     DocumentInstanceUpdate,
+    DocumentReturn,
+    DocumentSubmission,
     DocumentTemplateCreate,
+    DocumentTemplateFilters,
     DocumentTemplateRead,
     DocumentTemplateUpdate,
     DocumentVariableCreate,
+    DocumentVariableFilters,
     DocumentVariableRead,
     DocumentVariableUpdate,
+    InstanceSort,
+    TemplateSort,
+    VariableSort,
 )
 from dreamery.models import DocumentInstance, DocumentTemplate, DocumentVariable
-from dreamery.models.enums import Resource
+from dreamery.models.enums import AuditAction, DocumentStatus, Resource
 
 DOCUMENT_TEMPLATES: EntitySpec[DocumentTemplate, DocumentTemplateRead] = EntitySpec(
     name="document_template",
@@ -29,9 +49,10 @@ DOCUMENT_TEMPLATES: EntitySpec[DocumentTemplate, DocumentTemplateRead] = EntityS
     create_schema=DocumentTemplateCreate,
     update_schema=DocumentTemplateUpdate,
     read_schema=DocumentTemplateRead,
+    filters=DocumentTemplateFilters,
+    sorts=frozenset(get_args(TemplateSort)),
     owner=Ownership("role_id", "role_id"),
-    filters=frozenset({"role_id", "category", "is_active", "slug"}),
-    sorts=frozenset({"created_at", "name"}),
+    group="Documents",
 )
 
 DOCUMENT_VARIABLES: EntitySpec[DocumentVariable, DocumentVariableRead] = EntitySpec(
@@ -41,11 +62,12 @@ DOCUMENT_VARIABLES: EntitySpec[DocumentVariable, DocumentVariableRead] = EntityS
     create_schema=DocumentVariableCreate,
     update_schema=DocumentVariableUpdate,
     read_schema=DocumentVariableRead,
-    parent=(DOCUMENT_TEMPLATES, "template_id"),
-    filters=frozenset({"template_id", "var_type"}),
-    sorts=frozenset({"order", "created_at"}),
+    filters=DocumentVariableFilters,
+    sorts=frozenset(get_args(VariableSort)),
     default_sort="order",
     descending=False,
+    parent=(DOCUMENT_TEMPLATES, "template_id"),
+    group="Documents",
 )
 
 DOCUMENT_INSTANCES: EntitySpec[DocumentInstance, DocumentInstanceRead] = EntitySpec(
@@ -55,19 +77,22 @@ DOCUMENT_INSTANCES: EntitySpec[DocumentInstance, DocumentInstanceRead] = EntityS
     create_schema=DocumentInstanceCreate,
     update_schema=DocumentInstanceUpdate,
     read_schema=DocumentInstanceRead,
+    filters=DocumentInstanceFilters,
+    sorts=frozenset(get_args(InstanceSort)),
     owner=Ownership("user_id"),
-    filters=frozenset({"template_id", "user_id", "role_id", "status"}),
-    sorts=frozenset({"created_at", "expires_at"}),
+    group="Documents",
 )
 
+REVIEW_FIELDS = {"status", "reviewed_by", "reviewed_at", "review_note"}
 
+
+@DOCUMENT_TEMPLATES.creates
 async def create_document_template(
-    session: AsyncSession, caller: Caller, data: Any
+    session: AsyncSession, caller: Caller, data: Input
 ) -> DocumentTemplate:
     """A template with its variables, in one transaction."""
     payload = crud.parse(DocumentTemplateCreate, data)
-    assert isinstance(payload, DocumentTemplateCreate)
-    template = await crud.create(session, caller, DOCUMENT_TEMPLATES, payload)
+    template: DocumentTemplate = await crud.create(session, caller, DOCUMENT_TEMPLATES, payload)
     for variable in payload.variables:
         await crud.create(
             session,
@@ -76,3 +101,152 @@ async def create_document_template(
             {**variable.model_dump(), "template_id": template.id},
         )
     return template
+
+
+@DOCUMENT_INSTANCES.updates
+async def update_document_instance(
+    session: AsyncSession,
+    caller: Caller,
+    entity_id: EntityId,
+    data: Input,
+    *,
+    expected_version: int | None = None,
+) -> DocumentInstance:
+    """Change a draft; a document under review or signed is refused (409)."""
+    document: DocumentInstance = await crud.load(session, caller, DOCUMENT_INSTANCES, entity_id)
+    if document.status != DocumentStatus.DRAFT:
+        raise ConflictError(
+            f"a {document.status} document cannot be changed; only a draft can "
+            "(a reviewer returns a submitted document to its owner as a draft)"
+        )
+    changed: DocumentInstance = await crud.update(
+        session, caller, DOCUMENT_INSTANCES, entity_id, data, expected_version=expected_version
+    )
+    return changed
+
+
+async def _missing_variables(session: AsyncSession, document: DocumentInstance) -> list[str]:
+    variables = await session.scalars(
+        select(DocumentVariable)
+        .where(DocumentVariable.template_id == document.template_id, DocumentVariable.required)
+        .order_by(DocumentVariable.order, DocumentVariable.name)
+    )
+    return [
+        variable.name
+        for variable in variables
+        if variable.default_value is None and _blank(document.data.get(variable.name))
+    ]
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _in_status(document: DocumentInstance, wanted: DocumentStatus, verb: str) -> None:
+    if document.status != wanted:
+        raise ConflictError(f"a {document.status} document cannot be {verb}; it must be {wanted}")
+
+
+@DOCUMENT_INSTANCES.action(
+    "submit",
+    input=DocumentSubmission,
+    label="Submit for review",
+    owns={"status", "submitted_at"},
+    applies=lambda document: document.status == DocumentStatus.DRAFT,
+)
+async def submit_document_instance(
+    session: AsyncSession, caller: Caller, document_id: EntityId, submission: DocumentSubmission
+) -> DocumentInstance:
+    """Send a draft for review; every required variable must be filled in first."""
+    document: DocumentInstance = await crud.load(session, caller, DOCUMENT_INSTANCES, document_id)
+    await authorize(session, caller, DOCUMENT_INSTANCES, PermissionAction.UPDATE, document)
+    _in_status(document, DocumentStatus.DRAFT, "submitted")
+    missing = await _missing_variables(session, document)
+    if missing:
+        raise ValidationError(
+            [
+                FieldError(f"data.{name}", "is required before the document is submitted")
+                for name in missing
+            ]
+        )
+    submitted: DocumentInstance = await crud.apply(
+        session,
+        caller,
+        DOCUMENT_INSTANCES,
+        document,
+        {"status": DocumentStatus.PENDING, "submitted_at": utcnow()},
+        action=AuditAction.SUBMIT,
+        expected_version=submission.version,
+    )
+    return submitted
+
+
+async def _under_review(
+    session: AsyncSession, caller: Caller, document_id: EntityId, verb: str, done: str
+) -> DocumentInstance:
+    """The pending document a reviewer may `verb` (it is then `done`)."""
+    document: DocumentInstance = await crud.load(session, caller, DOCUMENT_INSTANCES, document_id)
+    await authorize(session, caller, DOCUMENT_INSTANCES, PermissionAction.APPROVE, document)
+    refuse_own(caller, DOCUMENT_INSTANCES, document, verb)
+    _in_status(document, DocumentStatus.PENDING, done)
+    return document
+
+
+@DOCUMENT_INSTANCES.action(
+    "approve",
+    input=DocumentApproval,
+    label="Approve and sign",
+    owns=REVIEW_FIELDS | {"signed_at"},
+    applies=lambda document: document.status == DocumentStatus.PENDING,
+)
+async def approve_document_instance(
+    session: AsyncSession, caller: Caller, document_id: EntityId, approval: DocumentApproval
+) -> DocumentInstance:
+    """Approve a submitted document, which signs it (reviewers; not one's own)."""
+    document = await _under_review(session, caller, document_id, "approve", "approved")
+    now = utcnow()
+    approved: DocumentInstance = await crud.apply(
+        session,
+        caller,
+        DOCUMENT_INSTANCES,
+        document,
+        {
+            "status": DocumentStatus.SIGNED,
+            "signed_at": now,
+            "reviewed_by": caller.actor.user_id,
+            "reviewed_at": now,
+            "review_note": approval.note,
+        },
+        action=AuditAction.APPROVE,
+        expected_version=approval.version,
+    )
+    return approved
+
+
+@DOCUMENT_INSTANCES.action(
+    "return",
+    input=DocumentReturn,
+    label="Return to owner",
+    owns=REVIEW_FIELDS,
+    applies=lambda document: document.status == DocumentStatus.PENDING,
+)
+async def return_document_instance(
+    session: AsyncSession, caller: Caller, document_id: EntityId, review: DocumentReturn
+) -> DocumentInstance:
+    """Send a submitted document back to its owner as a draft, with a note (reviewers)."""
+    document = await _under_review(session, caller, document_id, "return", "returned")
+    returned: DocumentInstance = await crud.apply(
+        session,
+        caller,
+        DOCUMENT_INSTANCES,
+        document,
+        {
+            "status": DocumentStatus.DRAFT,
+            "reviewed_by": caller.actor.user_id,
+            "reviewed_at": utcnow(),
+            "review_note": review.note,
+        },
+        action=AuditAction.RETURN,
+        expected_version=review.version,
+    )
+    return returned

@@ -1,4 +1,4 @@
-"""Alembic environment: runs on a connection handed over by `dreamery.core.migrations`."""
+"""Alembic environment: runs on a connection handed over by `dreamery.migrations.runner`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 from dreamery.core.db import create_engine
 from dreamery.core.types import UTCDateTime
 from dreamery.models import Base
-from dreamery.users.search import is_search_object
+from dreamery.models.base import is_unmodelled
 
 config = context.config
 target_metadata = Base.metadata
@@ -28,8 +28,8 @@ def render_item(type_: str, obj: Any, _autogen_context: AutogenContext) -> str |
 def include_object(
     obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
 ) -> bool:
-    """Leave out the search objects managed outside the models (FTS5 tables, trigram index)."""
-    return not is_search_object(name)
+    """Leave out what the models cannot declare (full-text tables, a trigram index)."""
+    return not is_unmodelled(name)
 
 
 def run_on_connection(connection: Connection) -> None:

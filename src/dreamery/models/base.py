@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Enum, MetaData, Uuid, func, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 from dreamery.core.ids import new_id
@@ -79,3 +82,32 @@ class Versioned:
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:
         return {"version_id_col": cls.__dict__.get("version", Versioned.version)}
+
+
+@dataclass(frozen=True)
+class Unmodelled:
+    """Database objects a table needs that its model cannot declare (a full-text table and
+    its triggers, an index with operator classes). Migrations create them; `db push`
+    installs them with `install`; schema comparison leaves every name `owns` alone; `reset`
+    calls `drop_first` before it reflects and drops the tables."""
+
+    owns: Callable[[str], bool]
+    install: Callable[[Connection], None]
+    drop_first: Callable[[Connection], None]
+
+
+UNMODELLED: list[Unmodelled] = []
+
+
+def is_unmodelled(name: str | None) -> bool:
+    return name is not None and any(objects.owns(name) for objects in UNMODELLED)
+
+
+def install_unmodelled(connection: Connection) -> None:
+    for objects in UNMODELLED:
+        objects.install(connection)
+
+
+def drop_unmodelled_first(connection: Connection) -> None:
+    for objects in UNMODELLED:
+        objects.drop_first(connection)

@@ -66,6 +66,12 @@ class ComplianceRecord(UUIDPrimaryKey, Timestamps, SoftDelete, Versioned, Base):
     )
     expires_at: Mapped[datetime | None] = mapped_column()
     notes: Mapped[str | None] = mapped_column(Text)
+    # The latest review, whatever its verdict (verified_* are kept for a verified record).
+    reviewed_by: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    reviewed_at: Mapped[datetime | None] = mapped_column()
+    review_note: Mapped[str | None] = mapped_column(Text)
 
     requirement: Mapped[ComplianceRequirement] = relationship(lazy="raise")
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="raise")

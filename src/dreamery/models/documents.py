@@ -89,6 +89,13 @@ class DocumentInstance(UUIDPrimaryKey, Timestamps, SoftDelete, Versioned, Base):
     )
     signed_at: Mapped[datetime | None] = mapped_column()
     expires_at: Mapped[datetime | None] = mapped_column()
+    # The review: submitted by its owner, approved (signed) or returned by a reviewer.
+    submitted_at: Mapped[datetime | None] = mapped_column()
+    reviewed_by: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    reviewed_at: Mapped[datetime | None] = mapped_column()
+    review_note: Mapped[str | None] = mapped_column(Text)
 
     template: Mapped[DocumentTemplate] = relationship(lazy="raise")
-    user: Mapped[User] = relationship(lazy="raise")
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="raise")

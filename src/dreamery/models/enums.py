@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+# The access vocabulary is the core's; the tables' CHECK constraints list it from here too.
+from dreamery.core.context import PermissionAction as PermissionAction
+from dreamery.core.context import PermissionScope as PermissionScope
+
 
 class StepStatus(StrEnum):
     PENDING = "pending"
@@ -126,19 +130,6 @@ class NotificationType(StrEnum):
     REMINDER = "reminder"
 
 
-class PermissionAction(StrEnum):
-    CREATE = "create"
-    READ = "read"
-    UPDATE = "update"
-    DELETE = "delete"
-    APPROVE = "approve"
-
-
-class PermissionScope(StrEnum):
-    OWN = "own"
-    ANY = "any"
-
-
 class Resource(StrEnum):
     """What a permission is about: one per entity a user can act on."""
 
@@ -162,6 +153,8 @@ class Resource(StrEnum):
 
 
 class AuditAction(StrEnum):
+    """What an audit row records: a generic write, or the named operation that was done."""
+
     CREATE = "create"
     UPDATE = "update"
     DELETE = "delete"
@@ -171,3 +164,11 @@ class AuditAction(StrEnum):
     DENIED = "denied"
     LOGIN = "login"
     SEED = "seed"
+    CHANGE_STATUS = "change_status"
+    SUBMIT = "submit"
+    RETURN = "return"
+    VERIFY = "verify"
+    FAIL = "fail"
+    RESUBMIT = "resubmit"
+    MARK_READ = "mark_read"
+    MARK_UNREAD = "mark_unread"

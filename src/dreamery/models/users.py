@@ -7,9 +7,18 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, func
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from dreamery.models.base import Base, SoftDelete, Timestamps, UUIDPrimaryKey, Versioned
+from dreamery.models.base import (
+    UNMODELLED,
+    Base,
+    SoftDelete,
+    Timestamps,
+    Unmodelled,
+    UUIDPrimaryKey,
+    Versioned,
+)
 
 if TYPE_CHECKING:
     from dreamery.models.catalog import UserRole
@@ -49,6 +58,55 @@ class User(UUIDPrimaryKey, Timestamps, SoftDelete, Versioned, Base):
 
 # One account per address whatever its case: John@Example.com and john@example.com collide.
 Index("uq_users_email_lower", func.lower(User.email), unique=True)
+
+# The index `users.search_text` is searched through (`dreamery.users.search`): a trigram GIN
+# index on PostgreSQL, an FTS5 table kept in step by triggers on SQLite. The migration that
+# made them has its own copy of this DDL.
+TRIGRAM_INDEX = "ix_users_search_text_trgm"
+FTS_TABLE = "users_fts"
+SEARCH_SQLITE_DDL = [
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
+    "search_text, content='users', content_rowid='rowid', "
+    "tokenize='unicode61 remove_diacritics 2')",
+    f"""CREATE TRIGGER IF NOT EXISTS users_fts_insert AFTER INSERT ON users BEGIN
+        INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.rowid, new.search_text);
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS users_fts_delete AFTER DELETE ON users BEGIN
+        INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text)
+        VALUES ('delete', old.rowid, old.search_text);
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS users_fts_update AFTER UPDATE OF search_text ON users BEGIN
+        INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text)
+        VALUES ('delete', old.rowid, old.search_text);
+        INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.rowid, new.search_text);
+    END""",
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')",
+]
+SEARCH_POSTGRES_DDL = [
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    f"CREATE INDEX IF NOT EXISTS {TRIGRAM_INDEX} ON users USING gin (search_text gin_trgm_ops)",
+]
+
+
+def _install_search_index(connection: Connection) -> None:
+    postgres = connection.dialect.name == "postgresql"
+    for statement in SEARCH_POSTGRES_DDL if postgres else SEARCH_SQLITE_DDL:
+        connection.exec_driver_sql(statement)
+
+
+def _drop_search_table(connection: Connection) -> None:
+    # A virtual table takes its shadow tables along; drop it before they are reflected.
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql(f"DROP TABLE IF EXISTS {FTS_TABLE}")
+
+
+UNMODELLED.append(
+    Unmodelled(
+        owns=lambda name: name.startswith(FTS_TABLE) or name == TRIGRAM_INDEX,
+        install=_install_search_index,
+        drop_first=_drop_search_table,
+    )
+)
 
 
 class UserProfile(UUIDPrimaryKey, Timestamps, SoftDelete, Versioned, Base):

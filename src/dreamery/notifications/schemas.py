@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import StringConstraints
+from pydantic import BaseModel, StringConstraints
+from typing_extensions import TypedDict
 
-from dreamery.core.schemas import InputSchema, UpdateSchema, VersionedRead
+from dreamery.core.schemas import InputSchema, VersionedRead, VersionInput
 from dreamery.models.enums import NotificationType
 
 Category = Annotated[
     str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$", min_length=1, max_length=50)
 ]
+NotificationSort = Literal["created_at"]
+
+
+class NotificationFilters(TypedDict, total=False):
+    user_id: uuid.UUID
+    is_read: bool
+    type: NotificationType
+    category: str
 
 
 class NotificationCreate(InputSchema):
@@ -25,8 +34,10 @@ class NotificationCreate(InputSchema):
     data: dict[str, Any] | None = None
 
 
-class NotificationUpdate(UpdateSchema):
-    is_read: bool | None = None
+class ReadMark(VersionInput):
+    """Mark the notification read, or (`read: false`) unread again."""
+
+    read: bool = True
 
 
 class NotificationRead(VersionedRead):
@@ -39,3 +50,7 @@ class NotificationRead(VersionedRead):
     is_read: bool
     read_at: datetime | None
     deleted_at: datetime | None
+
+
+class MarkedRead(BaseModel):
+    marked: int

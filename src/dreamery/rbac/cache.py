@@ -3,6 +3,10 @@
 Invalidation bumps a generation number: locally at once, and in Redis for every other process,
 which sees the new generation on its next lookup and drops what it had. If Redis stops
 answering, lookups go to the database (correct, just slower) and a warning is logged.
+
+A write that changes who may do what (a permission, a grant, a role) calls
+`invalidate_on_commit(session)`: the cache the unit of work carries (`attach`) is dropped once
+the change has committed, never before, so no other request reads the old grants again.
 """
 
 from __future__ import annotations
@@ -12,9 +16,14 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dreamery.core.db import on_commit
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_TTL_SECONDS = 300
+_CACHE = "dreamery.permission_cache"
 
 
 class PermissionCache:
@@ -94,3 +103,15 @@ class PermissionCache:
 
     def _warn(self, error: Exception) -> None:
         logger.warning("permission cache: Redis unavailable (%s); using the database", error)
+
+
+def attach(session: AsyncSession, cache: PermissionCache) -> None:
+    """Let writes in this unit of work find the cache they must invalidate."""
+    session.info[_CACHE] = cache
+
+
+def invalidate_on_commit(session: AsyncSession) -> None:
+    """Drop the cached grants once this transaction commits."""
+    cache: PermissionCache | None = session.info.get(_CACHE)
+    if cache is not None:
+        on_commit(session, cache.invalidate)

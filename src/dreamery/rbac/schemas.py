@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import model_validator
+from typing_extensions import TypedDict
 
 from dreamery.core.schemas import Description, EntityRead, InputSchema, Slug, UpdateSchema
 from dreamery.models.enums import PermissionAction, PermissionScope, Resource
+
+PermissionSort = Literal["name", "created_at"]
+RolePermissionSort = Literal["created_at"]
+
+
+class PermissionFilters(TypedDict, total=False):
+    resource: Resource
+    action: PermissionAction
+    scope: PermissionScope
+
+
+class RolePermissionFilters(TypedDict, total=False):
+    role_id: str
+    permission_id: uuid.UUID
 
 
 def permission_name(resource: str, action: str, scope: str) -> str:

@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import uuid
+from typing import get_args
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dreamery.core.context import Actor
-from dreamery.core.crud import EntitySpec
+from dreamery.core.entities import Crud, EntitySpec
 from dreamery.core.errors import AuthenticationError
 from dreamery.models import Permission, RolePermission, User
 from dreamery.models.enums import Resource
-from dreamery.rbac.cache import PermissionCache
+from dreamery.rbac.cache import PermissionCache, invalidate_on_commit
 from dreamery.rbac.schemas import (
     PermissionCreate,
+    PermissionFilters,
     PermissionRead,
+    PermissionSort,
     PermissionUpdate,
     RolePermissionCreate,
+    RolePermissionFilters,
     RolePermissionRead,
+    RolePermissionSort,
 )
 
 PERMISSIONS: EntitySpec[Permission, PermissionRead] = EntitySpec(
@@ -28,10 +33,12 @@ PERMISSIONS: EntitySpec[Permission, PermissionRead] = EntitySpec(
     create_schema=PermissionCreate,
     update_schema=PermissionUpdate,
     read_schema=PermissionRead,
-    filters=frozenset({"resource", "action", "scope"}),
-    sorts=frozenset({"name", "created_at"}),
+    filters=PermissionFilters,
+    sorts=frozenset(get_args(PermissionSort)),
     default_sort="name",
     descending=False,
+    after_write=invalidate_on_commit,
+    group="Access control",
 )
 
 ROLE_PERMISSIONS: EntitySpec[RolePermission, RolePermissionRead] = EntitySpec(
@@ -39,9 +46,12 @@ ROLE_PERMISSIONS: EntitySpec[RolePermission, RolePermissionRead] = EntitySpec(
     model=RolePermission,
     resource=Resource.ROLE_PERMISSION,
     create_schema=RolePermissionCreate,
-    update_schema=RolePermissionCreate,
     read_schema=RolePermissionRead,
-    filters=frozenset({"role_id", "permission_id"}),
+    filters=RolePermissionFilters,
+    sorts=frozenset(get_args(RolePermissionSort)),
+    after_write=invalidate_on_commit,
+    offers=frozenset({Crud.LIST, Crud.GET, Crud.CREATE, Crud.DELETE}),
+    group="Access control",
 )
 
 

@@ -26,51 +26,24 @@ from starlette_admin import BaseAdmin, CustomView, DropDown, HtmlWidget
 from starlette_admin.export import ExportConfig
 from starlette_admin.i18n import TimezoneConfig
 
-from dreamery.api.resources import RESOURCES
+from dreamery.audit.service import AUDIT_LOGS
 from dreamery.auth.throttle import Limiter
 from dreamery.core.config import Settings, get_settings
 from dreamery.core.context import RequestContext
+from dreamery.core.entities import EntitySpec
 from dreamery.core.errors import DreameryError
-from dreamery.service import DatabaseService
-from dreamery.studio.audit import AUDIT_KEY, AuditView, ChainCheck, audit_entity
+from dreamery.service import ENTITIES, DatabaseService
+from dreamery.studio.audit import AuditView, ChainCheck
 from dreamery.studio.auth import StudioAuth
 from dreamery.studio.security import SESSION_COOKIE, SESSION_SECONDS, StudioGuard
-from dreamery.studio.views import Entity, EntityView, UserView, filter_link
+from dreamery.studio.views import EntityView, filter_link
 
 log = logging.getLogger("dreamery.studio")
 
 STUDIO_PATH = "/studio"
 TEMPLATES = Path(__file__).parent / "templates"
 EXPORT_MAX_ROWS = 50_000
-GROUP_LABELS = {
-    "users": "People",
-    "catalogue": "Catalogue",
-    "access control": "Access control",
-    "workflows": "Workflows",
-    "documents": "Documents",
-    "compliance": "Compliance",
-    "analytics": "Analytics",
-    "tasks": "Tasks",
-    "notifications": "Notifications",
-}
-INPUT_NAMES: dict[str, dict[str, str]] = {"analytics-metrics": {"metadata": "meta"}}
 ServiceGetter = Callable[[], DatabaseService]
-
-
-def entities() -> list[Entity]:
-    """Every table of the hub, as the REST API lists them, and the audit trail."""
-    return [
-        Entity(
-            key=res.path,
-            label=res.path.replace("-", " ").capitalize(),
-            spec=res.spec,
-            single=res.single,
-            plural=res.plural,
-            group=GROUP_LABELS.get(res.tag, res.tag.capitalize()),
-            input_names=INPUT_NAMES.get(res.path, {}),
-        )
-        for res in RESOURCES
-    ] + [audit_entity()]
 
 
 class Studio:
@@ -80,7 +53,7 @@ class Studio:
         self.get_service = service
         self.settings = settings
         self.limiter = limiter
-        self.entities = entities()
+        self.entities: tuple[EntitySpec[Any, Any], ...] = ENTITIES
         self.views: dict[str, EntityView] = {}
 
     # --- who is acting -----------------------------------------------------------------------
@@ -108,16 +81,16 @@ class Studio:
 
     # --- links between tables ------------------------------------------------------------------
     def keys_by_table(self) -> dict[str, str]:
-        return {e.spec.model.__tablename__: e.key for e in self.entities}
+        return {spec.model.__tablename__: spec.path for spec in self.entities}
 
     def keys_by_spec_name(self) -> dict[str, str]:
-        return {e.spec.name: e.key for e in self.entities if e.key != AUDIT_KEY}
+        return {spec.name: spec.path for spec in self.entities if spec is not AUDIT_LOGS}
 
-    def references(self, entity: Entity) -> dict[str, str]:
+    def references(self, spec: EntitySpec[Any, Any]) -> dict[str, str]:
         """column -> key of the view of the table its foreign key points to."""
         tables = self.keys_by_table()
         found: dict[str, str] = {}
-        for column in entity.spec.model.__table__.columns:
+        for column in spec.model.__table__.columns:
             for foreign_key in column.foreign_keys:
                 key = tables.get(foreign_key.column.table.name)
                 if key is not None:
@@ -134,15 +107,13 @@ class Studio:
                     label = f"{other.menu_label} ({field_name.replace('_', ' ')})"
                     url = filter_link(self.list_url(request, key), {field_name: pk})
                     links.append((label, url))
-        audit_list = self.list_url(request, AUDIT_KEY)
+        audit_list = self.list_url(request, AUDIT_LOGS.path)
         links.append(
             (
                 "Audit trail of this record",
                 filter_link(audit_list, {"resource": view.spec.name, "resource_id": pk}),
             )
         )
-        if view.key == "users":
-            links.append(("Changes made by this user", filter_link(audit_list, {"actor": pk})))
         return links
 
     @staticmethod
@@ -161,10 +132,9 @@ class StudioHome(CustomView):
 
     async def build(self, request: Request) -> HtmlWidget:
         groups: dict[str, list[str]] = defaultdict(list)
-        for entity in self.studio.entities:
-            view = self.studio.views[entity.key]
-            url = escape(self.studio.list_url(request, entity.key))
-            if entity.key == AUDIT_KEY:
+        for view in self.studio.views.values():
+            url = escape(self.studio.list_url(request, view.spec.path))
+            if isinstance(view, AuditView):
                 size = "with its chain verification"
             else:
                 try:
@@ -172,8 +142,8 @@ class StudioHome(CustomView):
                     size = f"{rows:,} row{'' if rows == 1 else 's'}"
                 except HTTPException:
                     size = "count unavailable"
-            groups[entity.group].append(
-                f'<li><a href="{url}">{escape(entity.label)}</a> '
+            groups[view.spec.group].append(
+                f'<li><a href="{url}">{escape(view.menu_label)}</a> '
                 f'<span class="text-secondary">{escape(size)}</span></li>'
             )
         cards = "".join(
@@ -246,16 +216,14 @@ def build_studio(studio: Studio, *, path: str = STUDIO_PATH) -> StudioAdmin:
     )
     chain = ChainCheck(studio.get_service)
     groups: dict[str, list[EntityView]] = defaultdict(list)
-    for entity in studio.entities:
+    for spec in studio.entities:
         view: EntityView
-        if entity.key == AUDIT_KEY:
-            view = AuditView(studio, entity, chain)
-        elif entity.key == "users":
-            view = UserView(studio, entity, studio.references(entity))
+        if spec is AUDIT_LOGS:
+            view = AuditView(studio, spec, chain)
         else:
-            view = EntityView(studio, entity, studio.references(entity))
-        studio.views[entity.key] = view
-        groups[entity.group].append(view)
+            view = EntityView(studio, spec, studio.references(spec))
+        studio.views[spec.path] = view
+        groups[spec.group].append(view)
     for group, views in groups.items():
         if len(views) == 1:
             admin.add_view(views[0])

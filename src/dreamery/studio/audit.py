@@ -23,7 +23,7 @@ from starlette_admin.exceptions import ActionFailed
 from starlette_admin.types import RequestAction
 
 from dreamery.audit import service as audit
-from dreamery.audit.specs import AUDIT_LOGS
+from dreamery.core.entities import EntitySpec
 from dreamery.core.pagination import Page
 from dreamery.core.types import utcnow
 from dreamery.models.enums import AuditAction
@@ -39,13 +39,12 @@ from dreamery.studio.fields import (
     StudioStringField,
     equals_filter,
 )
-from dreamery.studio.views import Entity, EntityView
+from dreamery.studio.views import EntityView
 
 if TYPE_CHECKING:
     from dreamery.studio.app import Studio
 
 VERDICT_SECONDS = 30
-AUDIT_KEY = "audit-logs"
 
 
 @dataclass(frozen=True)
@@ -85,16 +84,15 @@ class AuditView(EntityView):
 
     row_click_navigate = False
 
-    def __init__(self, studio: Studio, entity: Entity, chain: ChainCheck) -> None:
+    def __init__(self, studio: Studio, spec: EntitySpec[Any, Any], chain: ChainCheck) -> None:
         self.chain = chain
         self.studio = studio
-        self.entity = entity
-        self.spec = entity.spec
-        self.key = entity.key
-        self.menu_label = entity.label
+        self.spec = spec
+        self.key = spec.path
+        self.menu_label = "Audit trail"
         self.display_name = "audit row"
         self.pk_attr = "id"
-        self.plan = self._plan({})
+        self.plan = self._plan({"user_id": "users"})
         self.fields = [
             StudioDateTimeField("timestamp", label="When", filters=[Since]),
             EnumField("action", enum=AuditAction),
@@ -115,7 +113,12 @@ class AuditView(EntityView):
                 label="Actor",
                 filters=[equals_filter("actor_id", _actor, "system or a user id")],
             ),
-            ReferenceField("user_id", label="User", extra={"target": "users"}),
+            ReferenceField(
+                "user_id",
+                label="User",
+                extra={"target": "users"},
+                filters=[equals_filter("actor_id", uuid.UUID, "a user id")],
+            ),
             StudioStringField("ip_address", label="IP address"),
             StudioStringField("request_id", label="Request id", exclude_from_list=True),
             StudioStringField("user_agent", label="User agent", exclude_from_list=True),
@@ -197,8 +200,4 @@ class AuditView(EntityView):
         return [(level, banner), *notes]
 
 
-def audit_entity() -> Entity:
-    return Entity(AUDIT_KEY, "Audit trail", AUDIT_LOGS, "audit_log", "audit_logs", "Audit")
-
-
-__all__ = ["AUDIT_KEY", "AuditView", "ChainCheck", "audit_entity"]
+__all__ = ["AuditView", "ChainCheck"]

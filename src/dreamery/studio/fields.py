@@ -9,7 +9,6 @@ everything else (so its messages are the ones the form shows).
 
 from __future__ import annotations
 
-import dataclasses
 import enum
 import json
 import types
@@ -44,7 +43,7 @@ from starlette_admin.filters import (
 from starlette_admin.i18n import get_tzinfo, is_timezone_conversion_enabled
 from starlette_admin.types import RequestAction
 
-from dreamery.core.crud import EntitySpec
+from dreamery.core.entities import EntitySpec
 
 DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S %Z"
 LONG_TEXT = 500  # strings allowed to be this long get a text area
@@ -299,7 +298,7 @@ def _shown(value: Any) -> str:
 # --- building the fields of an entity -------------------------------------------------------
 
 
-def _unwrap(annotation: Any) -> tuple[Any, bool]:
+def unwrap(annotation: Any) -> tuple[Any, bool]:
     """The annotation without `| None`, and whether None was allowed."""
     origin = get_origin(annotation)
     if origin in (Union, types.UnionType):
@@ -332,9 +331,26 @@ def _is_long_text(spec: EntitySpec[Any, Any], name: str) -> bool:
     return isinstance(column_type, Text) or LONG_TEXT <= length < 1_000
 
 
-def accepts_none(schema: type[BaseModel], name: str) -> bool:
-    field = schema.model_fields.get(name)
-    return field is None or _unwrap(field.annotation)[1]
+def _input_field(schema: type[BaseModel] | None, key: str) -> Any:
+    """The field of an input schema that takes `key` (its name, or its alias)."""
+    if schema is None:
+        return None
+    for name, info in schema.model_fields.items():
+        if (info.alias or name) == key:
+            return info
+    return None
+
+
+def input_keys(schema: type[BaseModel] | None) -> set[str]:
+    """The keys an input schema takes: each field's alias, or its name."""
+    if schema is None:
+        return set()
+    return {info.alias or name for name, info in schema.model_fields.items()}
+
+
+def accepts_none(schema: type[BaseModel] | None, key: str) -> bool:
+    field = _input_field(schema, key)
+    return field is None or unwrap(field.annotation)[1]
 
 
 def column_nullable(spec: EntitySpec[Any, Any], name: str) -> bool:
@@ -350,8 +366,6 @@ class FieldPlan:
     editable: frozenset[str]  # Read-schema names the edit form shows
     references: Mapping[str, str]  # column -> key of the view of the table it points to
     filters: Mapping[str, str]  # Read-schema name -> facade keyword it filters on
-    # Read-schema name -> the create/update input's name, where they differ
-    input_names: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
 
 def _filters_for(
@@ -376,7 +390,7 @@ def build_fields(spec: EntitySpec[Any, Any], plan: FieldPlan) -> list[BaseField]
     """One field per column of the entity's Read schema, in the schema's order."""
     fields: list[BaseField] = []
     for name, info in spec.read_schema.model_fields.items():
-        kind, _ = _unwrap(info.annotation)
+        kind, _ = unwrap(info.annotation)
         options: dict[str, Any] = {
             "exclude_from_create": name not in plan.creatable,
             "exclude_from_edit": name not in plan.editable,
@@ -384,7 +398,7 @@ def build_fields(spec: EntitySpec[Any, Any], plan: FieldPlan) -> list[BaseField]
                 name, kind, plan.filters.get(name), soft_deletes=spec.soft_deletes
             ),
         }
-        default = _create_default(spec, plan.input_names.get(name, name))
+        default = _create_default(spec, name)
         if default is not None:
             options["default"] = default
         hidden = name in LIST_HIDDEN
@@ -420,7 +434,7 @@ def build_fields(spec: EntitySpec[Any, Any], plan: FieldPlan) -> list[BaseField]
 def _create_default(spec: EntitySpec[Any, Any], name: str) -> Any:
     """What the create schema fills in when the input leaves `name` out: the create form
     starts from it (a new user is active unless unticked)."""
-    info = spec.create_schema.model_fields.get(name)
+    info = _input_field(spec.create_schema, name)
     if info is None or info.is_required():
         return None
     value = info.get_default(call_default_factory=True)
@@ -475,5 +489,7 @@ __all__ = [
     "column_nullable",
     "comparable",
     "equals_filter",
+    "input_keys",
     "searchable_text",
+    "unwrap",
 ]

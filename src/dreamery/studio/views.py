@@ -1,16 +1,21 @@
-"""One starlette-admin view per table, reading and writing through `DatabaseService` only.
+"""One starlette-admin view per entity, reading and writing through `DatabaseService` only.
 
-Every method acts as the signed-in administrator (`Studio.acting`), so the service layer's
-validation, access control and audit trail apply to each click. Lists page through the
-facade's cursors (`listing`); forms send only the fields that changed, with the version they
-were based on, so a concurrent change is a conflict rather than a silent overwrite; the
-service's field errors are shown next to their fields.
+A view is built from the entity's spec: its fields from the Read schema, its forms from the
+create and update schemas, its filters and sorts, the operations it offers and its named
+operations (as row actions, see `operations`). Every call acts as the signed-in
+administrator (`Studio.acting`), so the service layer's validation, access control and audit
+trail apply to each click. Lists page through the facade's cursors (`listing`); forms send
+only the fields that changed, with the version they were based on, so a concurrent change is
+a conflict rather than a silent overwrite. A service error becomes what the page can show in
+one place, `_translated`: field errors next to their fields on a form, a message on an
+action, an error page elsewhere.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from enum import Enum
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -24,16 +29,11 @@ from starlette_admin.export import CsvExporter
 from starlette_admin.filters import FilterApplyContext, FilterGroup, FilterRule
 from starlette_admin.flash import flash
 
-from dreamery.core.crud import EntitySpec
-from dreamery.core.errors import (
-    ConflictError,
-    DreameryError,
-    NotFoundError,
-    ValidationError,
-)
+from dreamery.core.entities import Crud, EntitySpec
+from dreamery.core.errors import ConflictError, DreameryError, NotFoundError, ValidationError
 from dreamery.core.pagination import Page
 from dreamery.service import DatabaseService
-from dreamery.studio import listing
+from dreamery.studio import listing, operations
 from dreamery.studio.fields import (
     FieldPlan,
     Invalid,
@@ -42,6 +42,7 @@ from dreamery.studio.fields import (
     build_fields,
     column_nullable,
     comparable,
+    input_keys,
     searchable_text,
 )
 
@@ -49,32 +50,15 @@ if TYPE_CHECKING:
     from dreamery.studio.app import Studio
 
 LABEL_ATTRIBUTES = ("name", "title", "company", "email", "file_name", "metric", "field", "slug")
-SEARCH_MATCHES = 100  # users' ranked search: best matches shown
+SEARCH_MATCHES = 100  # ranked search: best matches shown
 
 
-@dataclass(frozen=True)
-class Entity:
-    """A table as the studio shows it, and the facade methods that serve it."""
+class Surface(Enum):
+    """Where a service error is shown."""
 
-    key: str  # URL segment and view key
-    label: str  # menu label (plural)
-    spec: EntitySpec[Any, Any]
-    single: str  # facade: create_<single>, find_<single>_by_id, update_<single>, ...
-    plural: str  # facade: find_<plural>
-    group: str  # menu group
-    input_names: Mapping[str, str] = field(default_factory=dict)  # Read name -> input name
-
-    def can(self, operation: str) -> bool:
-        return hasattr(DatabaseService, f"{operation}_{self.single}")
-
-    def input_name(self, name: str) -> str:
-        return self.input_names.get(name, name)
-
-
-def studio_http_error(error: DreameryError) -> HTTPException:
-    """A service error as the error page shows it: its status and its message."""
-    status = error.status if 400 <= error.status < 600 else 500
-    return HTTPException(status, error.message)
+    PAGE = "page"  # an error page
+    FORM = "form"  # next to the form's fields, or above the form
+    ACTION = "action"  # the message of a (row) action
 
 
 def notify(request: Request, text: str, level: str = "info") -> None:
@@ -113,7 +97,7 @@ def _rules(group: FilterGroup | FilterRule | None) -> list[FilterRule]:
 
 
 class EntityView(BaseModelView):
-    """A table of the hub, browsed and edited through the facade."""
+    """An entity of the hub, browsed and edited through the facade."""
 
     page_size = 25
     page_size_options = [10, 25, 50, 100]
@@ -122,14 +106,14 @@ class EntityView(BaseModelView):
     importers = []
     row_actions_display_type = RowActionsDisplayType.ICON_LIST
 
-    def __init__(self, studio: Studio, entity: Entity, references: Mapping[str, str]) -> None:
+    def __init__(
+        self, studio: Studio, spec: EntitySpec[Any, Any], references: Mapping[str, str]
+    ) -> None:
         self.studio = studio
-        self.entity = entity
-        spec = entity.spec
         self.spec = spec
-        self.key = entity.key
-        self.menu_label = entity.label
-        self.display_name = spec.name.replace("_", " ")
+        self.key = spec.path
+        self.menu_label = spec.path.replace("-", " ").capitalize()
+        self.display_name = spec.label
         self.pk_attr = "id"
         self.show_pk_in_forms = True  # where ids are chosen (slugs), the create form asks
         self.plan = self._plan(references)
@@ -156,46 +140,52 @@ class EntityView(BaseModelView):
             name
             for name, allowed in (
                 ("view", True),
-                ("edit", entity.can("update")),
+                ("edit", spec.offered(Crud.UPDATE)),
                 ("delete", self._deletes),
                 ("restore", self._restores),
             )
             if allowed
-        ]
+        ] + [operations.row_action_name(a) for a in spec.actions.values()]
         super().__init__()
 
-    # --- what the table allows ---------------------------------------------------------------
+    # --- what the entity allows --------------------------------------------------------------
     def _plan(self, references: Mapping[str, str]) -> FieldPlan:
-        spec, entity = self.spec, self.entity
+        spec = self.spec
         read = set(spec.read_schema.model_fields)
-        create = set(spec.create_schema.model_fields) if entity.can("create") else set()
+        create = input_keys(spec.create_schema) if spec.offered(Crud.CREATE) else set()
         update = (
-            set(spec.update_schema.model_fields) - {"version"} if entity.can("update") else set()
+            input_keys(spec.update_schema) - {"version"} if spec.offered(Crud.UPDATE) else set()
         )
         return FieldPlan(
-            creatable=frozenset(n for n in read if entity.input_name(n) in create),
-            editable=frozenset(n for n in read if entity.input_name(n) in update),
+            creatable=frozenset(read & create),
+            editable=frozenset(read & update),
             references={n: key for n, key in references.items() if n in read},
-            filters={n: n for n in spec.filters if n in read},
-            input_names=entity.input_names,
+            filters={n: n for n in spec.filter_types if n in read},
         )
+
+    def _init_row_actions(self) -> None:
+        super()._init_row_actions()
+        for declared in self.spec.actions.values():
+            name = operations.row_action_name(declared)
+            self._row_actions[name] = operations.row_action_config(declared)
+            self._row_actions_handlers[name] = operations.handler(self, declared)
 
     @property
     def _deletes(self) -> bool:
-        return self.entity.can("delete")
+        return self.spec.offered(Crud.DELETE)
 
     @property
     def _restores(self) -> bool:
-        return self.spec.soft_deletes and self.entity.can("restore")
+        return self.spec.offered(Crud.RESTORE)
 
     def title(self, request: Request) -> str:
         return f"{self.menu_label} · Dreamery Studio"
 
     def can_create(self, request: Request) -> bool:
-        return self.entity.can("create")
+        return self.spec.offered(Crud.CREATE)
 
     def can_edit(self, request: Request) -> bool:
-        return self.entity.can("update")
+        return self.spec.offered(Crud.UPDATE)
 
     def can_delete(self, request: Request) -> bool:
         return self._deletes
@@ -214,10 +204,51 @@ class EntityView(BaseModelView):
             return False
         if not deleted and name == "restore":
             return False
+        declared = operations.declared(self.spec, name)
+        if declared is not None and not declared.applies_to(obj):
+            return False
         return await self.is_row_action_allowed(request, name)
 
+    # --- service errors, as this surface shows them ----------------------------------------------
+    @contextmanager
+    def _errors(self, request: Request, surface: Surface) -> Iterator[None]:
+        try:
+            yield
+        except DreameryError as error:
+            raise self._translated(request, error, surface) from None
+
+    def _translated(self, request: Request, error: DreameryError, surface: Surface) -> Exception:
+        if surface is Surface.FORM:
+            if isinstance(error, ValidationError):
+                return self._form_errors(request, error)
+            flash(request, error.message, "error")
+            return FormValidationError({})
+        if surface is Surface.ACTION:
+            if isinstance(error, ValidationError):
+                return ActionFailed("; ".join(f"{e.field}: {e.message}" for e in error.errors))
+            return ActionFailed(error.message)
+        status = error.status if 400 <= error.status < 600 else 500
+        return HTTPException(status, error.message)
+
+    def _form_errors(self, request: Request, error: ValidationError) -> FormValidationError:
+        """The service's field errors, each next to its field; others above the form."""
+        fields = {f.name for f in self.fields}
+        by_field: dict[str | int, Any] = {}
+        general: list[str] = []
+        for problem in error.errors:
+            head, _, rest = problem.field.partition(".")
+            message = f"{problem.message} (at {rest})" if rest else problem.message
+            if head in fields:
+                by_field[head] = f"{by_field[head]}; {message}" if head in by_field else message
+            else:
+                general.append(f"{problem.field}: {problem.message}")
+        if general or not by_field:
+            flash(request, "; ".join(general) or error.message, "error")
+        return FormValidationError(by_field)
+
     # --- reading ------------------------------------------------------------------------------
-    def _db(self, request: Request) -> DatabaseService:
+    def db(self, request: Request) -> DatabaseService:
+        """The facade acting as the signed-in administrator."""
         return self.studio.acting(request)
 
     def _query(self, filters: FilterGroup | None) -> Query:
@@ -241,19 +272,19 @@ class EntityView(BaseModelView):
     def _fetch(
         self, db: DatabaseService, query: Query, sort: str | None, descending: bool | None
     ) -> listing.Fetch:
-        find: Callable[..., Any] = getattr(db, f"find_{self.entity.plural}")
-        options: dict[str, Any] = dict(query.filters)
-        if self.spec.soft_deletes:
-            options["include_deleted"] = query.include_deleted
+        spec, filters = self.spec, dict(query.filters)
+        include_deleted = query.include_deleted and spec.soft_deletes
 
         async def fetch(cursor: str | None, limit: int, with_total: bool) -> Page[Any]:
-            page: Page[Any] = await find(
+            page: Page[Any] = await db.find(
+                spec,
+                filters=filters,
                 sort=sort,
                 descending=descending,
                 cursor=cursor,
                 limit=limit,
                 with_total=with_total,
-                **options,
+                include_deleted=include_deleted,
             )
             return page
 
@@ -278,6 +309,8 @@ class EntityView(BaseModelView):
         sort: str | None,
         descending: bool | None,
     ) -> list[Any]:
+        if self.spec.search is not None:
+            return await self._ranked(request, db, q, query)
         found, more = await listing.scan(self._fetch(db, query, sort, descending), self._matches(q))
         if more:
             notify(
@@ -286,6 +319,22 @@ class EntityView(BaseModelView):
                 f"{len(found)}; add filters to search the rest.",
                 "warning",
             )
+        return found
+
+    async def _ranked(
+        self, request: Request, db: DatabaseService, q: str, query: Query
+    ) -> list[Any]:
+        """The entity's own ranked search (e.g. people by name, email, company, specialties)."""
+        found = await db.search(self.spec, q, filters=query.filters, limit=SEARCH_MATCHES)
+        notify(request, "Search results are ranked by relevance, best first.")
+        if len(found) >= SEARCH_MATCHES:
+            notify(
+                request,
+                f"Showing the {SEARCH_MATCHES} best matches; a more precise search finds others.",
+                "warning",
+            )
+        if query.include_deleted:
+            notify(request, "The search does not look at deleted rows.", "warning")
         return found
 
     async def _searched(
@@ -306,7 +355,7 @@ class EntityView(BaseModelView):
         if cached is not None and (any_order or cached[0] == (sort, descending)):
             found: list[Any] = cached[1]
             return found
-        found = await self._search(request, self._db(request), q.strip(), query, sort, descending)
+        found = await self._search(request, self.db(request), q.strip(), query, sort, descending)
         _cache(request)[key] = ((sort, descending), found)
         return found
 
@@ -323,14 +372,12 @@ class EntityView(BaseModelView):
         if query.impossible:
             return []
         sort, descending = self._sort(sorts)
-        try:
+        with self._errors(request, Surface.PAGE):
             found = await self._searched(request, q, query, sort, descending)
             if found is not None:
                 return found[skip : skip + limit] if limit > 0 else found[skip:]
-            fetch = self._fetch(self._db(request), query, sort, descending)
+            fetch = self._fetch(self.db(request), query, sort, descending)
             items, total = await listing.rows(fetch, skip, limit if limit > 0 else None)
-        except DreameryError as error:
-            raise studio_http_error(error) from None
         if total is not None:
             _cache(request)[("total", self.key, repr(query))] = total
         return items
@@ -341,16 +388,14 @@ class EntityView(BaseModelView):
         query = self._query(filters)
         if query.impossible:
             return 0
-        try:
+        with self._errors(request, Surface.PAGE):
             found = await self._searched(request, q, query, any_order=True)
             if found is not None:
                 return len(found)
             known = _cache(request).get(("total", self.key, repr(query)))
             if known is not None:
                 return int(known)
-            total, capped = await listing.count(self._fetch(self._db(request), query, None, None))
-        except DreameryError as error:
-            raise studio_http_error(error) from None
+            total, capped = await listing.count(self._fetch(self.db(request), query, None, None))
         if capped:
             notify(
                 request,
@@ -361,13 +406,13 @@ class EntityView(BaseModelView):
         return total
 
     async def find_by_pk(self, request: Request, pk: Any) -> Any:
-        find = getattr(self._db(request), f"find_{self.entity.single}_by_id")
         try:
-            return await find(pk, include_deleted=True)
-        except NotFoundError:
-            return None
-        except DreameryError as error:
-            raise studio_http_error(error) from None
+            with self._errors(request, Surface.PAGE):
+                return await self.db(request).get(self.spec, pk, include_deleted=True)
+        except HTTPException as error:
+            if error.status_code == NotFoundError.status:
+                return None
+            raise
 
     async def find_by_pks(self, request: Request, pks: list[Any]) -> Sequence[Any]:
         found = [await self.find_by_pk(request, pk) for pk in pks]
@@ -380,9 +425,7 @@ class EntityView(BaseModelView):
         return label_of(obj)
 
     # --- writing ------------------------------------------------------------------------------
-    def _input(
-        self, request: Request, data: Mapping[str, Any], *, current: Any = None
-    ) -> dict[str, Any]:
+    def _input(self, data: Mapping[str, Any], *, current: Any = None) -> dict[str, Any]:
         """The input the facade gets from a form: on edit only the fields that changed."""
         schema = self.spec.update_schema if current is not None else self.spec.create_schema
         allowed = self.plan.editable if current is not None else self.plan.creatable
@@ -394,7 +437,7 @@ class EntityView(BaseModelView):
             if isinstance(value, Invalid):
                 errors[name] = value.message
                 continue
-            if value == "" and accepts_none(schema, self.entity.input_name(name)):
+            if value == "" and accepts_none(schema, name):
                 value = None
             if current is not None:
                 if comparable(value) == comparable(getattr(current, name, None)):
@@ -404,37 +447,15 @@ class EntityView(BaseModelView):
                     continue
             elif value is None:
                 continue
-            payload[self.entity.input_name(name)] = value
+            payload[name] = value
         if errors:
             raise FormValidationError(errors)
         return payload
 
-    def _form_errors(self, request: Request, error: ValidationError) -> FormValidationError:
-        """The service's field errors, each next to its field; others above the form."""
-        fields = {self.entity.input_name(f.name): f.name for f in self.fields}
-        by_field: dict[str | int, Any] = {}
-        general: list[str] = []
-        for problem in error.errors:
-            head, _, rest = problem.field.partition(".")
-            message = f"{problem.message} (at {rest})" if rest else problem.message
-            if head in fields:
-                name = fields[head]
-                by_field[name] = f"{by_field[name]}; {message}" if name in by_field else message
-            else:
-                general.append(f"{problem.field}: {problem.message}")
-        if general or not by_field:
-            flash(request, "; ".join(general) or error.message, "error")
-        return FormValidationError(by_field)
-
     async def create(self, request: Request, data: dict[str, Any]) -> Any:
-        payload = self._input(request, data)
-        try:
-            return await getattr(self._db(request), f"create_{self.entity.single}")(payload)
-        except ValidationError as error:
-            raise self._form_errors(request, error) from None
-        except DreameryError as error:
-            flash(request, error.message, "error")
-            raise FormValidationError({}) from None
+        payload = self._input(data)
+        with self._errors(request, Surface.FORM):
+            return await self.db(request).create(self.spec, payload)
 
     async def edit(self, request: Request, pk: Any, data: dict[str, Any]) -> Any:
         form = await request.form()
@@ -447,42 +468,46 @@ class EntityView(BaseModelView):
         if getattr(current, "deleted_at", None) is not None:
             flash(request, f"This {self.display_name} is deleted: restore it first.", "error")
             raise FormValidationError({})
-        payload = self._input(request, data, current=current)
+        payload = self._input(data, current=current)
         if not payload:
             return current
-        update = getattr(self._db(request), f"update_{self.entity.single}")
-        try:
-            return await update(pk, payload, expected_version=version)
-        except ValidationError as error:
-            raise self._form_errors(request, error) from None
-        except ConflictError as error:
-            fresh = await self.find_by_pk(request, pk)
-            request.state.studio_version = getattr(fresh, "version", None)
-            flash(
-                request,
-                f"{error.message}. Your values are still in the form; the stored ones are on "
-                "the detail page. Save again to replace them with yours.",
-                "error",
-            )
-            raise FormValidationError({}) from None
-        except DreameryError as error:
-            flash(request, error.message, "error")
-            raise FormValidationError({}) from None
+        with self._errors(request, Surface.FORM):
+            try:
+                return await self.db(request).update(
+                    self.spec, pk, payload, expected_version=version
+                )
+            except ConflictError as error:
+                fresh = await self.find_by_pk(request, pk)
+                request.state.studio_version = getattr(fresh, "version", None)
+                raise ConflictError(
+                    f"{error.message}. Your values are still in the form; the stored ones are "
+                    "on the detail page. Save again to replace them with yours."
+                ) from None
 
-    async def _each(self, request: Request, pks: Sequence[Any], operation: str, verb: str) -> int:
-        run = getattr(self._db(request), f"{operation}_{self.entity.single}")
+    async def _each(
+        self,
+        request: Request,
+        pks: Sequence[Any],
+        run: Callable[[DatabaseService, Any], Any],
+        verb: str,
+    ) -> int:
         done = 0
+        db = self.db(request)
         for pk in pks:
             try:
-                await run(pk)
-            except DreameryError as error:
+                with self._errors(request, Surface.ACTION):
+                    await run(db, pk)
+            except ActionFailed as failed:
                 prefix = f"{verb} {done} of {len(pks)}; then " if done else ""
-                raise ActionFailed(f"{prefix}{self.display_name} {pk}: {error.message}") from None
+                raise ActionFailed(f"{prefix}{self.display_name} {pk}: {failed.msg}") from None
             done += 1
         return done
 
     async def delete(self, request: Request, pks: list[Any]) -> int | None:
-        return await self._each(request, pks, "delete", "deleted")
+        return await self._each(request, pks, lambda db, pk: db.delete(self.spec, pk), "deleted")
+
+    async def _restore(self, request: Request, pks: Sequence[Any]) -> int:
+        return await self._each(request, pks, lambda db, pk: db.restore(self.spec, pk), "restored")
 
     @row_action(
         name="restore",
@@ -492,7 +517,7 @@ class EntityView(BaseModelView):
         submit_btn_text="Yes, restore",
     )
     async def restore_row(self, request: Request, pk: Any) -> None:
-        await self._each(request, [pk], "restore", "restored")
+        await self._restore(request, [pk])
         flash(request, f"The {self.display_name} {pk} was restored.", "success")
 
     @action(
@@ -502,8 +527,19 @@ class EntityView(BaseModelView):
         submit_btn_text="Yes, restore",
     )
     async def restore_rows(self, request: Request, selection: ActionSelection) -> None:
-        restored = await self._each(request, await selection.pks(), "restore", "restored")
+        restored = await self._restore(request, await selection.pks())
         flash(request, f"{restored} row(s) restored.", "success")
+
+    async def perform(self, request: Request, pk: Any, declared: Any, data: Any) -> None:
+        """Run a named operation on a row, as its row action does."""
+        current = await self.find_by_pk(request, pk)
+        if current is None:
+            raise ActionFailed(f"no {self.display_name} with id {pk}")
+        version = getattr(current, "version", None)
+        with self._errors(request, Surface.ACTION):
+            await self.db(request).perform(
+                self.spec, declared.run, pk, {**data, "version": version}
+            )
 
     # --- pages --------------------------------------------------------------------------------
     def page_notes(self, request: Request) -> list[tuple[str, Markup]]:
@@ -513,36 +549,6 @@ class EntityView(BaseModelView):
     def related_links(self, request: Request, obj: Any) -> list[tuple[str, str]]:
         """Lists of other tables' rows that point at `obj` (and its audit trail)."""
         return self.studio.related_links(request, self, obj)
-
-
-class UserView(EntityView):
-    """Users, searched through the hub's ranked search (names, email, company, specialties)."""
-
-    async def _search(
-        self,
-        request: Request,
-        db: DatabaseService,
-        q: str,
-        query: Query,
-        sort: str | None,
-        descending: bool | None,
-    ) -> list[Any]:
-        found = await db.search_users(q, role_id=query.filters.get("role_id"), limit=SEARCH_MATCHES)
-        rest = {k: v for k, v in query.filters.items() if k != "role_id"}
-        notify(request, "Search results are ranked by relevance, best first.")
-        if len(found) >= SEARCH_MATCHES:
-            notify(
-                request,
-                f"Showing the {SEARCH_MATCHES} best matches; a more precise search finds others.",
-                "warning",
-            )
-        if query.include_deleted:
-            notify(request, "The search does not look at deleted users.", "warning")
-        return [
-            user
-            for user in found
-            if all(comparable(getattr(user, k, None)) == comparable(v) for k, v in rest.items())
-        ]
 
 
 def label_of(obj: Any) -> str:
@@ -568,4 +574,4 @@ def _quoted(value: str) -> str:
     return value
 
 
-__all__ = ["Entity", "EntityView", "UserView", "filter_link", "label_of", "notify"]
+__all__ = ["EntityView", "Surface", "filter_link", "label_of", "notify"]

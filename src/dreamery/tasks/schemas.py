@@ -4,24 +4,45 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
+from typing_extensions import TypedDict
 
-from dreamery.core.schemas import AwareDatetime, InputSchema, Slug, Tag, UpdateSchema, VersionedRead
+from dreamery.core.schemas import (
+    AwareDatetime,
+    InputSchema,
+    Slug,
+    Tag,
+    UpdateSchema,
+    VersionedRead,
+    VersionInput,
+)
 from dreamery.models.enums import Priority, ReminderChannel, TaskStatus
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 TaskDescription = Annotated[str, StringConstraints(max_length=1000)]
 Tags = Annotated[list[Tag], Field(max_length=20)]
 
+TaskSort = Literal["due_date", "created_at", "priority"]
+ReminderSort = Literal["scheduled_at", "created_at"]
+
+
+class TaskFilters(TypedDict, total=False):
+    user_id: uuid.UUID
+    role_id: str
+    status: TaskStatus
+    priority: Priority
+    created_by: uuid.UUID
+
 
 class TaskCreate(InputSchema):
+    """A new task; it starts pending (its status then moves by `change_task_status`)."""
+
     title: Title
     description: TaskDescription | None = None
     role_id: Slug
     user_id: uuid.UUID
-    status: TaskStatus = TaskStatus.PENDING
     priority: Priority = Priority.MEDIUM
     due_date: AwareDatetime | None = None
     tags: Tags = Field(default_factory=list)
@@ -31,10 +52,15 @@ class TaskUpdate(UpdateSchema):
     title: Title | None = None
     description: TaskDescription | None = None
     user_id: uuid.UUID | None = None
-    status: TaskStatus | None = None
     priority: Priority | None = None
     due_date: AwareDatetime | None = None
     tags: Tags | None = None
+
+
+class TaskStatusChange(VersionInput):
+    """Where the task goes: pending → in progress → completed, and on to cancelled or back."""
+
+    status: TaskStatus
 
 
 class TaskRead(VersionedRead):
@@ -49,6 +75,13 @@ class TaskRead(VersionedRead):
     completed_at: datetime | None
     tags: list[str]
     deleted_at: datetime | None
+
+
+class ReminderFilters(TypedDict, total=False):
+    task_id: uuid.UUID
+    user_id: uuid.UUID
+    channel: ReminderChannel
+    is_active: bool
 
 
 class ReminderCreate(InputSchema):

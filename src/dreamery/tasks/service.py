@@ -1,23 +1,30 @@
-"""Task specs and status transitions; reminders."""
+"""Tasks and their reminders: the specs, and a task's status, which only moves by its rules."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import get_args
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dreamery.core import crud
-from dreamery.core.crud import Caller, EntitySpec, Ownership
+from dreamery.core.access import authorize
+from dreamery.core.context import Caller, PermissionAction
+from dreamery.core.entities import EntityId, EntitySpec, Ownership
 from dreamery.core.errors import ConflictError
 from dreamery.core.types import utcnow
 from dreamery.models import Reminder, Task
-from dreamery.models.enums import Resource, TaskStatus
+from dreamery.models.enums import AuditAction, Resource, TaskStatus
 from dreamery.tasks.schemas import (
     ReminderCreate,
+    ReminderFilters,
     ReminderRead,
+    ReminderSort,
     ReminderUpdate,
     TaskCreate,
+    TaskFilters,
     TaskRead,
+    TaskSort,
+    TaskStatusChange,
     TaskUpdate,
 )
 
@@ -28,12 +35,13 @@ TASKS: EntitySpec[Task, TaskRead] = EntitySpec(
     create_schema=TaskCreate,
     update_schema=TaskUpdate,
     read_schema=TaskRead,
-    owner=Ownership("user_id"),
-    filters=frozenset({"user_id", "role_id", "status", "priority", "created_by"}),
-    sorts=frozenset({"due_date", "created_at", "priority"}),
+    filters=TaskFilters,
+    sorts=frozenset(get_args(TaskSort)),
     default_sort="due_date",
     descending=False,
+    owner=Ownership("user_id"),
     stamp=lambda actor: {"created_by": actor.user_id},
+    group="Tasks",
 )
 
 REMINDERS: EntitySpec[Reminder, ReminderRead] = EntitySpec(
@@ -43,11 +51,12 @@ REMINDERS: EntitySpec[Reminder, ReminderRead] = EntitySpec(
     create_schema=ReminderCreate,
     update_schema=ReminderUpdate,
     read_schema=ReminderRead,
-    owner=Ownership("user_id"),
-    filters=frozenset({"task_id", "user_id", "channel", "is_active"}),
-    sorts=frozenset({"scheduled_at", "created_at"}),
+    filters=ReminderFilters,
+    sorts=frozenset(get_args(ReminderSort)),
     default_sort="scheduled_at",
     descending=False,
+    owner=Ownership("user_id"),
+    group="Tasks",
 )
 
 # Where a task may go from each status. Completed and cancelled tasks can be reopened.
@@ -63,29 +72,33 @@ TRANSITIONS: dict[TaskStatus, frozenset[TaskStatus]] = {
 }
 
 
-async def update_task_status(
-    session: AsyncSession,
-    caller: Caller,
-    task_id: Any,
-    status: TaskStatus | str,
-    *,
-    expected_version: int | None = None,
+@TASKS.action(
+    "status", input=TaskStatusChange, label="Change status", owns={"status", "completed_at"}
+)
+async def change_task_status(
+    session: AsyncSession, caller: Caller, task_id: EntityId, change: TaskStatusChange
 ) -> Task:
-    """Move a task along; `completed_at` is set on completion and cleared when reopened."""
-    target = TaskStatus(status) if not isinstance(status, TaskStatus) else status
-    task = await crud.load(session, caller, TASKS, task_id)
-    current = TaskStatus(task.status)
+    """Move a task to another status; `completed_at` follows.
+
+    Allowed moves: pending → in progress → completed, and on to cancelled or back; a
+    completed task can be reopened (in progress), a cancelled one restarted (pending).
+    """
+    task: Task = await crud.load(session, caller, TASKS, task_id)
+    await authorize(session, caller, TASKS, PermissionAction.UPDATE, task)
+    current, target = TaskStatus(task.status), change.status
     if target == current:
         return task
     if target not in TRANSITIONS[current]:
         allowed = ", ".join(sorted(TRANSITIONS[current]))
         raise ConflictError(f"a {current} task cannot become {target} (allowed: {allowed})")
-    return await crud.update(
+    completed_at = utcnow() if target is TaskStatus.COMPLETED else None
+    changed: Task = await crud.apply(
         session,
         caller,
         TASKS,
-        task_id,
-        {"status": target},
-        expected_version=expected_version,
-        also={"completed_at": utcnow() if target is TaskStatus.COMPLETED else None},
+        task,
+        {"status": target, "completed_at": completed_at},
+        action=AuditAction.CHANGE_STATUS,
+        expected_version=change.version,
     )
+    return changed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -15,6 +15,7 @@ from pydantic import (
     UrlConstraints,
     field_validator,
 )
+from typing_extensions import TypedDict
 
 from dreamery.catalog.schemas import RoleRead
 from dreamery.core.schemas import (
@@ -32,6 +33,23 @@ Phone = Annotated[
 ]
 Specialties = Annotated[list[Tag], Field(max_length=30)]
 URL_MAX = 2048
+
+
+UserSort = Literal["created_at", "last_name", "email"]
+ProfileSort = Literal["created_at"]
+
+
+class UserFilters(TypedDict, total=False):
+    id: uuid.UUID
+    role_id: str
+    is_active: bool
+    is_admin: bool
+    email: str
+
+
+class ProfileFilters(TypedDict, total=False):
+    user_id: uuid.UUID
+    company: str
 
 
 def _stored_length(url: HttpUrl) -> HttpUrl:
@@ -136,7 +154,10 @@ class UserReadFull(UserReadWithProfile):
 __all__ = [
     "EntityRead",
     "ProfileFields",
+    "ProfileFilters",
+    "ProfileSort",
     "UserCreate",
+    "UserFilters",
     "UserProfileCreate",
     "UserProfileRead",
     "UserProfileUpdate",
@@ -144,5 +165,6 @@ __all__ = [
     "UserReadFull",
     "UserReadWithProfile",
     "UserReadWithRole",
+    "UserSort",
     "UserUpdate",
 ]

@@ -26,52 +26,15 @@ from sqlalchemy import (
     table,
     text,
 )
-from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dreamery.models import User
+from dreamery.models.users import FTS_TABLE
 
 MAX_QUERY = 200
 MAX_TOKENS = 8
 # word_similarity threshold for typo tolerance: "fernandes" still finds "Fernandez".
 TYPO_THRESHOLD = "0.45"
-TRIGRAM_INDEX = "ix_users_search_text_trgm"
-FTS_TABLE = "users_fts"
-
-SQLITE_DDL = [
-    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
-    "search_text, content='users', content_rowid='rowid', "
-    "tokenize='unicode61 remove_diacritics 2')",
-    f"""CREATE TRIGGER IF NOT EXISTS users_fts_insert AFTER INSERT ON users BEGIN
-        INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.rowid, new.search_text);
-    END""",
-    f"""CREATE TRIGGER IF NOT EXISTS users_fts_delete AFTER DELETE ON users BEGIN
-        INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text)
-        VALUES ('delete', old.rowid, old.search_text);
-    END""",
-    f"""CREATE TRIGGER IF NOT EXISTS users_fts_update AFTER UPDATE OF search_text ON users BEGIN
-        INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text)
-        VALUES ('delete', old.rowid, old.search_text);
-        INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.rowid, new.search_text);
-    END""",
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')",
-]
-POSTGRES_DDL = [
-    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    f"CREATE INDEX IF NOT EXISTS {TRIGRAM_INDEX} ON users USING gin (search_text gin_trgm_ops)",
-]
-
-
-def is_search_object(name: str | None) -> bool:
-    """Objects this module manages outside the models (schema comparison skips them)."""
-    return bool(name) and (str(name).startswith(FTS_TABLE) or name == TRIGRAM_INDEX)
-
-
-def install(connection: Connection) -> None:
-    """Create the search index objects if missing (used by `db push`; migrations have their
-    own copy of this DDL)."""
-    for statement in POSTGRES_DDL if connection.dialect.name == "postgresql" else SQLITE_DDL:
-        connection.exec_driver_sql(statement)
 
 
 def search_text(

@@ -1,25 +1,36 @@
-"""Users and profiles: specs for the shared write path, and the user-specific operations."""
+"""Users and profiles: their specs and the operations particular to people.
+
+A user is created with their profile in one transaction; deleting or restoring a user takes
+their profile along; every change to a name, email, company or specialties refreshes the
+user's search digest; an administrator cannot shut themselves out.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, get_args
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dreamery.core import crud
-from dreamery.core.crud import Caller, EntitySpec, Ownership
+from dreamery.core.context import Caller
+from dreamery.core.entities import EntityId, EntitySpec, Input, Ownership
 from dreamery.core.errors import ConflictError, NotFoundError
 from dreamery.core.pagination import check_limit
 from dreamery.models import User, UserProfile
 from dreamery.models.enums import Resource
 from dreamery.users import search
 from dreamery.users.schemas import (
+    ProfileFilters,
+    ProfileSort,
     UserCreate,
+    UserFilters,
     UserProfileCreate,
     UserProfileRead,
     UserProfileUpdate,
     UserRead,
+    UserSort,
     UserUpdate,
 )
 
@@ -30,11 +41,12 @@ USERS: EntitySpec[User, UserRead] = EntitySpec(
     create_schema=UserCreate,
     update_schema=UserUpdate,
     read_schema=UserRead,
+    filters=UserFilters,
+    sorts=frozenset(get_args(UserSort)),
     owner=Ownership("id"),
-    filters=frozenset({"id", "role_id", "is_active", "is_admin", "email"}),
-    sorts=frozenset({"created_at", "last_name", "email"}),
     guarded_fields=frozenset({"role_id", "is_active"}),
     admin_fields=frozenset({"is_admin"}),
+    group="People",
 )
 
 PROFILES: EntitySpec[UserProfile, UserProfileRead] = EntitySpec(
@@ -44,17 +56,21 @@ PROFILES: EntitySpec[UserProfile, UserProfileRead] = EntitySpec(
     create_schema=UserProfileCreate,
     update_schema=UserProfileUpdate,
     read_schema=UserProfileRead,
+    filters=ProfileFilters,
+    sorts=frozenset(get_args(ProfileSort)),
     owner=Ownership("user_id"),
-    filters=frozenset({"user_id", "company"}),
+    group="People",
 )
 
 
-async def create_user(session: AsyncSession, caller: Caller, data: Any) -> User:
+@USERS.creates
+async def create_user(session: AsyncSession, caller: Caller, data: Input) -> User:
     """A user, and their profile when the input carries one, in one transaction."""
     payload = crud.parse(UserCreate, data)
-    assert isinstance(payload, UserCreate)
     profile = payload.profile
-    user = await crud.create(session, caller, USERS, payload.model_copy(update={"profile": None}))
+    user: User = await crud.create(
+        session, caller, USERS, payload.model_copy(update={"profile": None})
+    )
     if profile is not None:
         await crud.create(
             session,
@@ -67,7 +83,7 @@ async def create_user(session: AsyncSession, caller: Caller, data: Any) -> User:
 
 
 async def find_user_by_email(session: AsyncSession, caller: Caller, email: str) -> User:
-    visible = crud.visible_conditions(USERS, caller.actor, include_deleted=False)
+    visible = crud.visible_conditions(USERS, caller, include_deleted=False)
     user = await session.scalar(
         select(User).where(func.lower(User.email) == email.strip().lower(), *visible)
     )
@@ -76,7 +92,7 @@ async def find_user_by_email(session: AsyncSession, caller: Caller, email: str) 
     return user
 
 
-def _not_own_admin_account(caller: Caller, entity_id: Any, what: str) -> None:
+def _not_own_admin_account(caller: Caller, entity_id: EntityId, what: str) -> None:
     """An administrator cannot shut themselves out: another administrator must do it, so
     the hub is never left without one by a slip."""
     actor = caller.actor
@@ -87,10 +103,11 @@ def _not_own_admin_account(caller: Caller, entity_id: Any, what: str) -> None:
         )
 
 
-async def delete_user(session: AsyncSession, caller: Caller, entity_id: Any) -> User:
+@USERS.deletes
+async def delete_user(session: AsyncSession, caller: Caller, entity_id: EntityId) -> User:
     """Soft-delete the user and their profile; their audit history stays."""
     _not_own_admin_account(caller, entity_id, "delete")
-    user = await crud.delete(session, caller, USERS, entity_id)
+    user: User = await crud.delete(session, caller, USERS, entity_id)
     profile_id = await session.scalar(
         select(UserProfile.id).where(
             UserProfile.user_id == user.id, UserProfile.deleted_at.is_(None)
@@ -101,8 +118,9 @@ async def delete_user(session: AsyncSession, caller: Caller, entity_id: Any) -> 
     return user
 
 
-async def restore_user(session: AsyncSession, caller: Caller, entity_id: Any) -> User:
-    user = await crud.restore(session, caller, USERS, entity_id)
+@USERS.restores
+async def restore_user(session: AsyncSession, caller: Caller, entity_id: EntityId) -> User:
+    user: User = await crud.restore(session, caller, USERS, entity_id)
     profile_id = await session.scalar(
         select(UserProfile.id).where(
             UserProfile.user_id == user.id, UserProfile.deleted_at.is_not(None)
@@ -143,57 +161,61 @@ async def refresh_search_text(session: AsyncSession, user_id: Any) -> None:
         )
 
 
+@USERS.updates
 async def update_user(
     session: AsyncSession,
     caller: Caller,
-    entity_id: Any,
-    data: Any,
+    entity_id: EntityId,
+    data: Input,
     *,
     expected_version: int | None = None,
 ) -> User:
     payload = crud.parse(UserUpdate, data)
-    assert isinstance(payload, UserUpdate)
     if payload.is_active is False or payload.is_admin is False:
         _not_own_admin_account(caller, entity_id, "deactivate or demote")
-    user = await crud.update(
+    user: User = await crud.update(
         session, caller, USERS, entity_id, payload, expected_version=expected_version
     )
     await refresh_search_text(session, user.id)
     return user
 
 
-async def create_profile(session: AsyncSession, caller: Caller, data: Any) -> UserProfile:
-    profile = await crud.create(session, caller, PROFILES, data)
+@PROFILES.creates
+async def create_profile(session: AsyncSession, caller: Caller, data: Input) -> UserProfile:
+    profile: UserProfile = await crud.create(session, caller, PROFILES, data)
     await refresh_search_text(session, profile.user_id)
     return profile
 
 
+@PROFILES.updates
 async def update_profile(
     session: AsyncSession,
     caller: Caller,
-    entity_id: Any,
-    data: Any,
+    entity_id: EntityId,
+    data: Input,
     *,
     expected_version: int | None = None,
 ) -> UserProfile:
-    profile = await crud.update(
+    profile: UserProfile = await crud.update(
         session, caller, PROFILES, entity_id, data, expected_version=expected_version
     )
     await refresh_search_text(session, profile.user_id)
     return profile
 
 
+@USERS.searches
 async def search_users(
     session: AsyncSession,
     caller: Caller,
     query: str,
     *,
-    role_id: str | None = None,
+    filters: Mapping[str, Any],
     limit: int = 20,
 ) -> list[User]:
-    """Users matching `query` (names, email, company, specialties), best first."""
+    """Users matching `query` (names, email, company, specialties), best first, among those
+    the filters select."""
     limit = check_limit(limit)
-    conditions = crud.visible_conditions(USERS, caller.actor, include_deleted=False)
-    if role_id is not None:
-        conditions.append(User.role_id == role_id)
+    conditions = crud.visible_conditions(USERS, caller, include_deleted=False)
+    for name, value in USERS.check_filters(filters).items():
+        conditions.append(USERS.column(name) == value)
     return await search.search(session, query, conditions, limit)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, model_validator
+from typing_extensions import TypedDict
 
 from dreamery.core.schemas import (
     Description,
@@ -21,6 +22,32 @@ from dreamery.models.enums import StepStatus, ValidationRuleType
 
 FieldName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Message = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+WorkflowSort = Literal["created_at", "name"]
+OrderedSort = Literal["order", "created_at"]
+# A step's progress belongs to one run of the workflow on one deal, not to the definition
+# every deal shares.
+STEP_STATUS = {
+    "status": "is the progress of a run of the workflow, not part of its definition; a "
+    "definition's steps carry no status of their own"
+}
+
+
+class WorkflowFilters(TypedDict, total=False):
+    role_id: str
+    is_active: bool
+    slug: str
+
+
+class WorkflowStepFilters(TypedDict, total=False):
+    workflow_id: uuid.UUID
+    status: StepStatus
+
+
+class ValidationRuleFilters(TypedDict, total=False):
+    step_id: uuid.UUID
+    rule_type: ValidationRuleType
+
 
 _NO_VALUE = {ValidationRuleType.REQUIRED, ValidationRuleType.EMAIL}
 _LENGTH = {ValidationRuleType.MIN_LENGTH, ValidationRuleType.MAX_LENGTH}
@@ -102,10 +129,11 @@ class ValidationRuleRead(VersionedRead):
 
 
 class WorkflowStepFields(InputSchema):
+    reserved_fields = STEP_STATUS
+
     name: Name
     description: Description | None = None
     order: int = Field(ge=1)
-    status: StepStatus = StepStatus.PENDING
     data: dict[str, Any] | None = None
     required_fields: list[FieldName] = Field(default_factory=list, max_length=50)
     estimated_duration: int | None = Field(default=None, ge=0, description="minutes")
@@ -118,10 +146,11 @@ class WorkflowStepCreate(WorkflowStepFields):
 
 
 class WorkflowStepUpdate(UpdateSchema):
+    reserved_fields = STEP_STATUS
+
     name: Name | None = None
     description: Description | None = None
     order: int | None = Field(default=None, ge=1)
-    status: StepStatus | None = None
     data: dict[str, Any] | None = None
     required_fields: list[FieldName] | None = None
     estimated_duration: int | None = Field(default=None, ge=0)

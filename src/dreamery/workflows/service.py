@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import get_args
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dreamery.core import crud
-from dreamery.core.crud import Caller, EntitySpec, Ownership
+from dreamery.core.context import Caller
+from dreamery.core.entities import EntitySpec, Input, Ownership
 from dreamery.models import ValidationRule, Workflow, WorkflowStep
 from dreamery.models.enums import Resource
 from dreamery.workflows.schemas import (
+    OrderedSort,
     ValidationRuleCreate,
+    ValidationRuleFilters,
     ValidationRuleRead,
     ValidationRuleUpdate,
     WorkflowCreate,
+    WorkflowFilters,
     WorkflowRead,
+    WorkflowSort,
     WorkflowStepCreate,
+    WorkflowStepFilters,
     WorkflowStepRead,
     WorkflowStepUpdate,
     WorkflowUpdate,
@@ -29,9 +35,10 @@ WORKFLOWS: EntitySpec[Workflow, WorkflowRead] = EntitySpec(
     create_schema=WorkflowCreate,
     update_schema=WorkflowUpdate,
     read_schema=WorkflowRead,
+    filters=WorkflowFilters,
+    sorts=frozenset(get_args(WorkflowSort)),
     owner=Ownership("role_id", "role_id"),
-    filters=frozenset({"role_id", "is_active", "slug"}),
-    sorts=frozenset({"created_at", "name"}),
+    group="Workflows",
 )
 
 WORKFLOW_STEPS: EntitySpec[WorkflowStep, WorkflowStepRead] = EntitySpec(
@@ -41,11 +48,12 @@ WORKFLOW_STEPS: EntitySpec[WorkflowStep, WorkflowStepRead] = EntitySpec(
     create_schema=WorkflowStepCreate,
     update_schema=WorkflowStepUpdate,
     read_schema=WorkflowStepRead,
-    parent=(WORKFLOWS, "workflow_id"),
-    filters=frozenset({"workflow_id", "status"}),
-    sorts=frozenset({"order", "created_at"}),
+    filters=WorkflowStepFilters,
+    sorts=frozenset(get_args(OrderedSort)),
     default_sort="order",
     descending=False,
+    parent=(WORKFLOWS, "workflow_id"),
+    group="Workflows",
 )
 
 VALIDATION_RULES: EntitySpec[ValidationRule, ValidationRuleRead] = EntitySpec(
@@ -55,19 +63,20 @@ VALIDATION_RULES: EntitySpec[ValidationRule, ValidationRuleRead] = EntitySpec(
     create_schema=ValidationRuleCreate,
     update_schema=ValidationRuleUpdate,
     read_schema=ValidationRuleRead,
-    parent=(WORKFLOW_STEPS, "step_id"),
-    filters=frozenset({"step_id", "rule_type"}),
-    sorts=frozenset({"order", "created_at"}),
+    filters=ValidationRuleFilters,
+    sorts=frozenset(get_args(OrderedSort)),
     default_sort="order",
     descending=False,
+    parent=(WORKFLOW_STEPS, "step_id"),
+    group="Workflows",
 )
 
 
-async def create_workflow(session: AsyncSession, caller: Caller, data: Any) -> Workflow:
+@WORKFLOWS.creates
+async def create_workflow(session: AsyncSession, caller: Caller, data: Input) -> Workflow:
     """A workflow with its steps and their rules, in one transaction."""
     payload = crud.parse(WorkflowCreate, data)
-    assert isinstance(payload, WorkflowCreate)
-    workflow = await crud.create(session, caller, WORKFLOWS, payload)
+    workflow: Workflow = await crud.create(session, caller, WORKFLOWS, payload)
     for step in payload.steps:
         fields = step.model_dump(exclude={"validation_rules"})
         created = await crud.create(

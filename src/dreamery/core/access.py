@@ -1,0 +1,137 @@
+"""Access control as data plus two functions: a SQL condition for lists, a check for one row.
+
+`access_predicate(spec, actor, action)` selects exactly the rows `actor` may `action`, so a
+list never fetches what it then hides; `authorize(...)` decides for one object. Both read the
+actor's scope (`own` or `any`) for the spec's permission resource, and what "own" means from
+the spec. A child row (a workflow's step, a record's evidence) is guarded by its parent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import ColumnElement, false, func, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dreamery.core.context import Actor, Caller, PermissionAction, PermissionScope
+from dreamery.core.errors import PermissionDeniedError
+
+if TYPE_CHECKING:
+    from dreamery.core.entities import EntitySpec
+
+
+def _guarding(
+    spec: EntitySpec[Any, Any], action: PermissionAction
+) -> tuple[EntitySpec[Any, Any], PermissionAction]:
+    """The spec and action that decide: a child is read with its parent and changed by
+    updating its parent."""
+    if spec.parent is None:
+        return spec, action
+    parent, _ = spec.parent
+    return _guarding(
+        parent,
+        PermissionAction.READ if action is PermissionAction.READ else PermissionAction.UPDATE,
+    )
+
+
+def owner_predicate(spec: EntitySpec[Any, Any], actor: Actor) -> ColumnElement[bool]:
+    if spec.parent is not None:
+        parent, foreign_key = spec.parent
+        owned_parents = select(parent.column("id")).where(owner_predicate(parent, actor))
+        return spec.column(foreign_key).in_(owned_parents)
+    if spec.owner is None:
+        return false()
+    value = getattr(actor, spec.owner.actor_attr)
+    if value is None:
+        return false()
+    predicate: ColumnElement[bool] = spec.column(spec.owner.column) == value
+    return predicate
+
+
+def access_predicate(
+    spec: EntitySpec[Any, Any], actor: Actor, action: PermissionAction
+) -> ColumnElement[bool]:
+    """A SQL condition selecting exactly the rows `actor` may `action`."""
+    guard, guard_action = _guarding(spec, action)
+    scope = actor.scope(guard.resource, guard_action)
+    if scope is PermissionScope.ANY:
+        return true()
+    if scope is PermissionScope.OWN:
+        return owner_predicate(spec, actor)
+    return false()
+
+
+async def _owns(session: AsyncSession, spec: EntitySpec[Any, Any], actor: Actor, obj: Any) -> bool:
+    if spec.parent is not None:
+        parent, foreign_key = spec.parent
+        parent_id = getattr(obj, foreign_key)
+        found = await session.scalar(
+            select(func.count()).where(
+                parent.column("id") == parent_id, owner_predicate(parent, actor)
+            )
+        )
+        return bool(found)
+    if spec.owner is None:
+        return False
+    value = getattr(actor, spec.owner.actor_attr)
+    return value is not None and getattr(obj, spec.owner.column) == value
+
+
+async def authorize(
+    session: AsyncSession,
+    caller: Caller,
+    spec: EntitySpec[Any, Any],
+    action: PermissionAction,
+    obj: Any,
+) -> None:
+    """Raise PermissionDeniedError unless the caller may `action` this object."""
+    guard, guard_action = _guarding(spec, action)
+    scope = caller.actor.scope(guard.resource, guard_action)
+    if scope is PermissionScope.ANY:
+        return
+    if scope is PermissionScope.OWN and await _owns(session, spec, caller.actor, obj):
+        return
+    raise PermissionDeniedError(
+        f"not allowed to {action} this {spec.label}",
+        resource=spec.name,
+        action=str(action),
+        resource_id=str(getattr(obj, "id", "")),
+    )
+
+
+def refuse_own(caller: Caller, spec: EntitySpec[Any, Any], obj: Any, verb: str) -> None:
+    """Nobody reviews their own work: refuse when the row belongs to the acting user."""
+    owner = spec.owner.column if spec.owner is not None else "user_id"
+    user_id = caller.actor.user_id
+    if user_id is not None and getattr(obj, owner, None) == user_id:
+        raise PermissionDeniedError(
+            f"you cannot {verb} your own {spec.label}; another reviewer must",
+            resource=spec.name,
+            action=verb,
+            resource_id=str(getattr(obj, "id", "")),
+        )
+
+
+def check_fields(caller: Caller, spec: EntitySpec[Any, Any], changes: Mapping[str, Any]) -> None:
+    """Refuse changes to fields above the caller's standing (no self-promotion)."""
+    actor = caller.actor
+    for name in changes:
+        if name in spec.admin_fields and not actor.is_privileged:
+            raise PermissionDeniedError(f"only an administrator may set {name}", field=name)
+        if (
+            name in spec.guarded_fields
+            and actor.scope(spec.resource, PermissionAction.UPDATE) is not PermissionScope.ANY
+        ):
+            raise PermissionDeniedError(
+                f"changing {name} needs {spec.resource}:update:any", field=name
+            )
+
+
+__all__ = [
+    "access_predicate",
+    "authorize",
+    "check_fields",
+    "owner_predicate",
+    "refuse_own",
+]

@@ -1,0 +1,41 @@
+"""Small factories, one module per domain: one valid row of each table, flushed, with
+overridable fields. `from tests import factories as make` gives them all (`make.task(...)`)."""
+
+from tests.factories.analytics import dashboard, metric, widget
+from tests.factories.audit import audit
+from tests.factories.base import ROLE, now
+from tests.factories.catalog import category, role
+from tests.factories.compliance import evidence, record, requirement
+from tests.factories.documents import instance, template, variable
+from tests.factories.notifications import notification
+from tests.factories.rbac import permission, role_permission
+from tests.factories.tasks import reminder, task
+from tests.factories.users import profile, user
+from tests.factories.workflows import rule, step, workflow
+
+__all__ = [
+    "ROLE",
+    "audit",
+    "category",
+    "dashboard",
+    "evidence",
+    "instance",
+    "metric",
+    "notification",
+    "now",
+    "permission",
+    "profile",
+    "record",
+    "reminder",
+    "requirement",
+    "role",
+    "role_permission",
+    "rule",
+    "step",
+    "task",
+    "template",
+    "user",
+    "variable",
+    "widget",
+    "workflow",
+]
