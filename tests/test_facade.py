@@ -8,6 +8,8 @@ only committed work shows (concurrent writers) have a database of their own (`co
 from __future__ import annotations
 
 import asyncio
+import inspect
+import typing
 import uuid
 from typing import Any
 
@@ -15,6 +17,8 @@ import pytest
 from sqlalchemy import event, func, select
 
 from dreamery import DatabaseService
+from dreamery.audit.service import AUDIT_LOGS
+from dreamery.core.entities import Crud
 from dreamery.core.errors import (
     ConflictError,
     NotFoundError,
@@ -23,6 +27,7 @@ from dreamery.core.errors import (
 )
 from dreamery.core.pagination import Page
 from dreamery.models import AuditLog
+from dreamery.service import ENTITIES
 
 pytestmark = pytest.mark.usefixtures("backend")
 
@@ -353,3 +358,110 @@ async def test_purge_removes_for_good_and_keeps_the_history(db: DatabaseService)
     assert (await db.find_profiles(user_id=gone.id, include_deleted=True)).items == []
     history = await db.find_audit_logs(resource="user", resource_id=str(gone.id), limit=20)
     assert [r.action for r in history.items][:2] == ["purge", "delete"]
+
+
+# --- a typed public API ---------------------------------------------------------------------
+
+
+def _mentions_any(hint: Any) -> bool:
+    if hint is Any:
+        return True
+    return any(_mentions_any(arg) for arg in typing.get_args(hint))
+
+
+def _public_methods() -> dict[str, Any]:
+    return {
+        name: member
+        for name, member in inspect.getmembers(DatabaseService, inspect.isfunction)
+        if not name.startswith("_")
+    }
+
+
+def test_the_facade_signatures_name_their_types_without_any() -> None:
+    untyped = []
+    for name, method in _public_methods().items():
+        hints = typing.get_type_hints(method, include_extras=True)
+        parameters = inspect.signature(method).parameters
+        missing = [p for p in parameters if p != "self" and p not in hints]
+        if "return" not in hints or missing:
+            untyped.append(f"{name}: not annotated {missing or ['return']}")
+        untyped += [f"{name}({p}) is Any" for p, h in hints.items() if _mentions_any(h)]
+    assert not untyped, untyped
+
+
+def test_every_operation_an_entity_offers_has_its_typed_method() -> None:
+    """One name per entity: `create_<name>`, `find_<plural>`..., and each named operation."""
+    methods = _public_methods()
+    for spec in ENTITIES:
+        expected = {
+            Crud.CREATE: f"create_{spec.name}",
+            Crud.GET: f"find_{spec.name}_by_id",
+            Crud.LIST: f"find_{spec.plural}",
+            Crud.UPDATE: f"update_{spec.name}",
+            Crud.DELETE: f"delete_{spec.name}",
+            Crud.RESTORE: f"restore_{spec.name}",
+            Crud.PURGE: f"purge_{spec.name}",
+        }
+        for operation, name in expected.items():
+            if spec is AUDIT_LOGS and operation is not Crud.LIST:
+                continue
+            assert (name in methods) == spec.offered(operation), (spec.name, name)
+        for action in spec.actions.values():
+            assert action.name in methods, action.name
+        if spec.filters is not None and spec is not AUDIT_LOGS:
+            finder = inspect.signature(methods[f"find_{spec.plural}"])
+            assert any(p.kind is p.VAR_KEYWORD for p in finder.parameters.values())
+
+
+def test_the_error_tree_is_public() -> None:
+    from dreamery import errors
+
+    assert errors.ValidationError is ValidationError
+    assert issubclass(errors.ConflictError, errors.DreameryError)
+
+
+# --- transactions ----------------------------------------------------------------------------
+
+
+async def test_calls_in_one_transaction_land_together_or_not_at_all(
+    committing_db: DatabaseService,
+) -> None:
+    db = committing_db
+    made: list[Any] = []
+
+    async def fails_at_the_end() -> None:
+        async with db.transaction() as tx:
+            made.append(await person(tx, "handyman", "Kept"))
+            await tx.create_task(
+                {"title": "Job", "role_id": "handyman", "user_id": str(made[0].id)}
+            )
+            await tx.create_user({"email": "bad"})
+
+    with pytest.raises(ValidationError):
+        await fails_at_the_end()
+    with pytest.raises(NotFoundError):
+        await db.find_user_by_id(made[0].id)
+    assert (await db.find_tasks(role_id="handyman", limit=5)).items == []
+
+    async with db.transaction() as tx:
+        first = await person(tx, "handyman", "First")
+        with pytest.raises(ValidationError):  # a failed call inside: only it is undone
+            await tx.create_user({"email": "also bad"})
+        await tx.update_user(first.id, {"last_name": "Landed"})
+    assert (await db.find_user_by_id(first.id)).last_name == "Landed"
+
+
+async def test_a_refusal_is_audited_even_when_its_transaction_rolls_back(
+    committing_db: DatabaseService,
+) -> None:
+    db = committing_db
+    owner, stranger = await person(db, "handyman", "Owner"), await person(db, "handyman", "Eve")
+
+    async def refused() -> None:
+        async with db.acting_as(stranger.id).transaction() as tx:
+            await tx.update_user(owner.id, {"first_name": "Mallory"})
+
+    with pytest.raises(PermissionDeniedError):
+        await refused()
+    trail = await db.find_audit_logs(resource="user", resource_id=str(owner.id))
+    assert [r.action for r in trail.items if r.actor == str(stranger.id)] == ["denied"]

@@ -22,6 +22,7 @@ pyproject.toml): `core` imports nothing above it, and no domain imports a surfac
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -38,7 +39,5 @@ def __getattr__(name: str) -> Any:
 
         return DatabaseService
     if name == "errors":
-        from dreamery import errors
-
-        return errors
+        return importlib.import_module("dreamery.errors")
     raise AttributeError(f"module 'dreamery' has no attribute {name!r}")

@@ -3,24 +3,37 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 
+from dreamery import DatabaseService
+from dreamery.api.app import create_app
 from tests.catalog.test_catalog import EXPECTED
 from tests.hub import SignUp
 
 pytestmark = pytest.mark.usefixtures("backend")
 
 
-async def test_the_catalogue_is_public(client: httpx.AsyncClient) -> None:
-    categories = (await client.get("/api/v1/categories")).json()
+@pytest.fixture
+async def anyone(database_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """A client that has not signed in, on the seeded catalogue nobody changes."""
+    async with DatabaseService(database_url) as db:
+        app = create_app(db)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://hub") as http:
+            yield http
+
+
+async def test_the_catalogue_is_public(anyone: httpx.AsyncClient) -> None:
+    categories = (await anyone.get("/api/v1/categories")).json()
     assert [c["id"] for c in categories] == list(EXPECTED)
-    roles = (await client.get("/api/v1/roles")).json()
+    roles = (await anyone.get("/api/v1/roles")).json()
     assert len(roles) == 89
-    legal = (await client.get("/api/v1/roles", params={"category_id": "legal-services"})).json()
+    legal = (await anyone.get("/api/v1/roles", params={"category_id": "legal-services"})).json()
     assert [r["id"] for r in legal] == EXPECTED["legal-services"]
-    role = (await client.get("/api/v1/roles/acquisition-specialist")).json()
+    role = (await anyone.get("/api/v1/roles/acquisition-specialist")).json()
     assert role["category_id"] == "acquisition-disposition"
 
 

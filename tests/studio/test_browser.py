@@ -177,3 +177,21 @@ async def test_an_administrator_edits_a_profile_and_sees_it_audited(
     await expect(change.first).to_contain_text("Acme Realty → Studio Test Co")
     await expect(page.locator("tbody").get_by_text(str(admin.id)).first).to_be_visible()
     await shot("06-audit")
+
+    # A named operation: the reviewer verifies a compliance record from its page, with a note.
+    requirement = (await studio_db.find_compliance_requirements(role_id=person.role_id)).items[0]
+    record = await studio_db.create_compliance_record(
+        {"requirement_id": str(requirement.id), "user_id": str(person.id)}
+    )
+    await page.goto(f"{hub.base}/studio/compliance-records/detail?pk={record.id}")
+    await page.get_by_role("button", name="Verify").first.click()
+    modal = page.locator(".modal.show")
+    await expect(modal.get_by_text("Verify a pending record")).to_be_visible()
+    await modal.locator("textarea[name=note]").fill("License checked with the state board.")
+    await shot("07-verify")
+    await modal.get_by_role("button", name="Verify").click()
+    await expect(page.get_by_text("Verify: done")).to_be_visible()
+    verified = await studio_db.find_compliance_record_by_id(record.id)
+    assert (verified.status, verified.verified_by) == ("verified", admin.id)
+    assert verified.review_note == "License checked with the state board."
+    await shot("08-verified")

@@ -512,3 +512,63 @@ async def test_csv_export_has_every_matching_row_not_only_the_page(
     expected = await studio_db.find_users(role_id=role, limit=1, with_total=True)
     assert len(filtered) - 1 == expected.total
     assert {r[filtered[0].index("Role id")] for r in filtered[1:]} == {role}
+
+
+# --- named operations -------------------------------------------------------------------------
+
+
+async def test_named_operations_are_the_row_actions_of_their_state(
+    client: httpx.AsyncClient, studio_db: DatabaseService, admin: Any
+) -> None:
+    pro = await make_user(studio_db, password=None)
+    requirement = (await studio_db.find_compliance_requirements(role_id=pro.role_id)).items[0]
+    record = await studio_db.create_compliance_record(
+        {"requirement_id": str(requirement.id), "user_id": str(pro.id)}
+    )
+    pk = str(record.id)
+    detail = await client.get("/studio/compliance-records/detail", params={"pk": pk})
+    assert detail.status_code == 200
+    assert "operation-verify" in detail.text and "operation-fail" in detail.text
+    assert "operation-resubmit" not in detail.text  # only a failed record is resubmitted
+    edit = await client.get("/studio/compliance-records/edit", params={"pk": pk})
+    assert 'name="status"' not in edit.text and 'name="verified_by"' not in edit.text
+
+    verified = await client.post(
+        "/studio/_api/compliance-records/row-action",
+        params={"name": "operation-verify", "pk": pk},
+        data={"note": "Checked in the studio."},
+        headers=ajax(client),
+    )
+    assert verified.status_code == 200, verified.text
+    after = await studio_db.find_compliance_record_by_id(pk)
+    assert (after.status, after.verified_by, after.review_note) == (
+        "verified",
+        admin.id,
+        "Checked in the studio.",
+    )
+    refused = await client.post(
+        "/studio/_api/compliance-records/row-action",
+        params={"name": "operation-fail", "pk": pk},
+        data={"note": "Too late."},
+        headers=ajax(client),
+    )
+    assert refused.status_code == 400
+    assert "only a pending one" in refused.json()["msg"]
+
+    task = await studio_db.create_task(
+        {"title": "Studio task", "role_id": pro.role_id, "user_id": str(pro.id)}
+    )
+    form = await client.get("/studio/tasks/edit", params={"pk": str(task.id)})
+    assert 'name="title"' in form.text and 'name="status"' not in form.text
+    moved = await client.post(
+        "/studio/_api/tasks/row-action",
+        params={"name": "operation-status", "pk": str(task.id)},
+        data={"status": "completed"},
+        headers=ajax(client),
+    )
+    assert moved.status_code == 200, moved.text
+    done = await studio_db.find_task_by_id(task.id)
+    assert (done.status, done.completed_at is not None) == ("completed", True)
+    trail = await studio_db.find_audit_logs(resource_id=str(task.id))
+    assert trail.items[0].action == "change_status"
+    assert trail.items[0].actor == str(admin.id)

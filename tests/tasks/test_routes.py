@@ -122,3 +122,34 @@ async def test_another_users_private_record_is_not_found(
     # Nor may anyone create records in someone else's name.
     planted = await client.post("/api/v1/tasks", json=task_body(owner), headers=stranger.headers)
     assert planted.status_code == 403
+
+
+async def test_a_patch_cannot_complete_a_task(client: httpx.AsyncClient, sign_up: SignUp) -> None:
+    me = await sign_up()
+    task = (await client.post("/api/v1/tasks", json=task_body(me), headers=me.headers)).json()
+    url = f"/api/v1/tasks/{task['id']}"
+    for body in ({"status": "completed"}, {"completed_at": "2026-12-01T10:00:00Z"}):
+        refused = await client.patch(url, json=body, headers=me.headers)
+        assert refused.status_code == 422, refused.text
+        (error,) = refused.json()["errors"]
+        assert error["field"] == f"body.{next(iter(body))}"
+        assert "change_task_status" in error["message"]
+    created = await client.post(
+        "/api/v1/tasks", json=task_body(me, status="completed"), headers=me.headers
+    )
+    assert created.status_code == 422
+    assert (await client.get(url, headers=me.headers)).json()["version"] == 1
+
+    done = await client.post(f"{url}/status", json={"status": "completed"}, headers=me.headers)
+    assert done.status_code == 200
+    assert done.json()["completed_at"] is not None
+    assert done.headers["etag"] == '"2"'
+    back = await client.post(f"{url}/status", json={"status": "cancelled"}, headers=me.headers)
+    assert back.status_code == 409
+    assert "cannot become cancelled" in back.json()["detail"]
+    stale = await client.post(
+        f"{url}/status",
+        json={"status": "in_progress"},
+        headers=me.headers | {"If-Match": '"1"'},
+    )
+    assert stale.status_code == 409

@@ -202,6 +202,7 @@ class EntitySpec(Generic[M, R]):
         self.actions: dict[str, Action[M, Any]] = {}
         # field -> the named operations that change it, shown by the generic schemas' errors
         self._named: dict[str, str] = {}
+        self._changed_by: dict[str, list[str]] = {}
         for schema in (create_schema, update_schema):
             if schema is not None and hasattr(schema, "named_fields"):
                 schema.named_fields = self._named
@@ -291,8 +292,8 @@ class EntitySpec(Generic[M, R]):
                 name, path, label, input, function, summary, fields, applies
             )
             for field_name in sorted(fields):
-                named = self._named.get(field_name)
-                self._named[field_name] = f"{named} or {name}" if named else name
+                self._changed_by.setdefault(field_name, []).append(name)
+                self._named[field_name] = _either(self._changed_by[field_name])
             return function
 
         return register
@@ -336,6 +337,11 @@ class EntitySpec(Generic[M, R]):
 
     def read(self, obj: M) -> R:
         return self.read_schema.model_validate(obj)
+
+
+def _either(names: list[str]) -> str:
+    """'a', 'a or b', 'a, b or c'."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 
 __all__ = [

@@ -25,6 +25,7 @@ from typing import Any, Self, TypeVar
 
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.orm import DeclarativeBase
 
 from dreamery.audit import service as audit
 from dreamery.core import crud
@@ -38,7 +39,7 @@ from dreamery.models.enums import AuditAction
 from dreamery.rbac import service as rbac
 from dreamery.rbac.cache import PermissionCache, attach
 
-M = TypeVar("M", bound=Any)
+M = TypeVar("M", bound=DeclarativeBase)
 R = TypeVar("R", bound=BaseModel)
 In = TypeVar("In", bound=BaseModel)
 S = TypeVar("S", bound=BaseModel)
@@ -194,7 +195,7 @@ class FacadeBase:
             raise ConflictError(f"{spec.plural} do not offer {operation}")
 
     async def get(
-        self, spec: EntitySpec[Any, R], entity_id: EntityId, *, include_deleted: bool = False
+        self, spec: EntitySpec[M, R], entity_id: EntityId, *, include_deleted: bool = False
     ) -> R:
         """One row of `spec`, as its Read schema; NotFoundError when the caller may not see
         it."""
@@ -206,7 +207,7 @@ class FacadeBase:
 
     async def find(
         self,
-        spec: EntitySpec[Any, R],
+        spec: EntitySpec[M, R],
         *,
         filters: Mapping[str, object] | None = None,
         sort: str | None = None,
@@ -231,7 +232,7 @@ class FacadeBase:
 
     async def _find_as(
         self,
-        spec: EntitySpec[Any, Any],
+        spec: EntitySpec[M, R],
         schema: type[S],
         *,
         filters: Mapping[str, object] | None = None,
@@ -264,7 +265,7 @@ class FacadeBase:
 
     async def search(
         self,
-        spec: EntitySpec[Any, R],
+        spec: EntitySpec[M, R],
         query: str,
         *,
         filters: Mapping[str, object] | None = None,
@@ -279,14 +280,14 @@ class FacadeBase:
             )
             return [spec.read(row) for row in found]
 
-    async def create(self, spec: EntitySpec[Any, R], data: Input) -> R:
+    async def create(self, spec: EntitySpec[M, R], data: Input) -> R:
         self._offered(spec, Crud.CREATE)
         async with self.unit() as unit:
             return spec.read(await spec.create(unit.session, unit.caller, data))
 
     async def update(
         self,
-        spec: EntitySpec[Any, R],
+        spec: EntitySpec[M, R],
         entity_id: EntityId,
         data: Input,
         *,
@@ -300,18 +301,18 @@ class FacadeBase:
             )
             return spec.read(changed)
 
-    async def delete(self, spec: EntitySpec[Any, R], entity_id: EntityId) -> R:
+    async def delete(self, spec: EntitySpec[M, R], entity_id: EntityId) -> R:
         """Soft delete where the table keeps deleted rows, hard delete elsewhere."""
         self._offered(spec, Crud.DELETE)
         async with self.unit() as unit:
             return spec.read(await spec.delete(unit.session, unit.caller, entity_id))
 
-    async def restore(self, spec: EntitySpec[Any, R], entity_id: EntityId) -> R:
+    async def restore(self, spec: EntitySpec[M, R], entity_id: EntityId) -> R:
         self._offered(spec, Crud.RESTORE)
         async with self.unit() as unit:
             return spec.read(await spec.restore(unit.session, unit.caller, entity_id))
 
-    async def purge(self, spec: EntitySpec[Any, Any], entity_id: EntityId) -> None:
+    async def purge(self, spec: EntitySpec[M, R], entity_id: EntityId) -> None:
         """Remove for good (administrators), cascading as the schema says."""
         self._offered(spec, Crud.PURGE)
         async with self.unit() as unit:
@@ -331,7 +332,7 @@ class FacadeBase:
             return spec.read(await action.run(unit.session, unit.caller, entity_id, payload))
 
     async def _read(
-        self, spec: EntitySpec[Any, R], work: Callable[[AsyncSession, Caller], Awaitable[Any]]
+        self, spec: EntitySpec[M, R], work: Callable[[AsyncSession, Caller], Awaitable[Any]]
     ) -> R:
         """Run `work(session, caller)` (a domain read) in a read unit; its row as `spec`'s."""
         async with self.unit(write=False) as unit:

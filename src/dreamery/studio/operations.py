@@ -11,6 +11,7 @@ conflict.
 from __future__ import annotations
 
 import enum
+import typing
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -48,8 +49,16 @@ def _inputs(schema: type[BaseModel]) -> list[tuple[str, FieldInfo]]:
     return [(n, f) for n, f in schema.model_fields.items() if n not in SKIPPED]
 
 
-def _control(name: str, info: FieldInfo) -> Markup:
+def _kind(info: FieldInfo) -> tuple[Any, bool]:
+    """The field's type without `| None` and without `Annotated` constraints."""
     kind, optional = unwrap(info.annotation)
+    while typing.get_origin(kind) is typing.Annotated:
+        kind = typing.get_args(kind)[0]
+    return kind, optional
+
+
+def _control(name: str, info: FieldInfo) -> Markup:
+    kind, optional = _kind(info)
     label = escape(name.replace("_", " ").capitalize())
     required = Markup(" required") if info.is_required() else Markup("")
     default = info.get_default(call_default_factory=True)
@@ -91,7 +100,7 @@ def form_html(schema: type[BaseModel]) -> str:
 
 
 def _value(info: FieldInfo, raw: Any) -> Any:
-    kind, _ = unwrap(info.annotation)
+    kind, _ = _kind(info)
     if kind is bool:
         return raw is not None
     if not isinstance(raw, str) or not raw.strip():

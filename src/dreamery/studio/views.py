@@ -22,6 +22,7 @@ from urllib.parse import urlencode
 from markupsafe import Markup, escape
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette_admin import BaseModelView, RowActionsDisplayType, action, row_action
 from starlette_admin.actions import ActionSelection
 from starlette_admin.exceptions import ActionFailed, FormValidationError
@@ -208,6 +209,14 @@ class EntityView(BaseModelView):
         if declared is not None and not declared.applies_to(obj):
             return False
         return await self.is_row_action_allowed(request, name)
+
+    async def handle_row_action(self, request: Request, pk: Any, name: str) -> Response | None:
+        # A named operation is offered where it applies, and decides for itself: a form sent
+        # for a row that has moved on meanwhile gets the operation's own reason, not "Forbidden".
+        if operations.declared(self.spec, name) is not None:
+            await self._row_actions_handlers[name](request, pk)
+            return None
+        return await super().handle_row_action(request, pk, name)
 
     # --- service errors, as this surface shows them ----------------------------------------------
     @contextmanager

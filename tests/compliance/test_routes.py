@@ -1,0 +1,77 @@
+"""Compliance over HTTP: nobody certifies themselves; reviewers verify or fail others'."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.hub import Person, SignUp
+
+pytestmark = pytest.mark.usefixtures("backend")
+
+
+async def new_record(client: httpx.AsyncClient, owner: Person, **extra: Any) -> httpx.Response:
+    requirements = await client.get(
+        "/api/v1/compliance-requirements",
+        params={"role_id": owner.role_id},
+        headers=owner.headers,
+    )
+    requirement = requirements.json()["items"][0]
+    return await client.post(
+        "/api/v1/compliance-records",
+        json={"requirement_id": requirement["id"], "user_id": str(owner.id), **extra},
+        headers=owner.headers,
+    )
+
+
+async def test_a_professional_cannot_verify_their_own_record(
+    client: httpx.AsyncClient, sign_up: SignUp
+) -> None:
+    agent = await sign_up("real-estate-agent")
+    made = await new_record(client, agent)
+    assert made.status_code == 201, made.text
+    record = made.json()
+    url = f"/api/v1/compliance-records/{record['id']}"
+    patched = await client.patch(url, json={"status": "verified"}, headers=agent.headers)
+    assert patched.status_code == 422
+    assert "verify_compliance_record" in patched.json()["errors"][0]["message"]
+    planted = await new_record(client, agent, status="verified", verified_by=str(agent.id))
+    assert planted.status_code == 422
+    assert {e["field"] for e in planted.json()["errors"]} == {"body.status", "body.verified_by"}
+    verify = await client.post(f"{url}/verify", json={}, headers=agent.headers)
+    assert verify.status_code == 403
+    assert (await client.get(url, headers=agent.headers)).json()["status"] == "pending"
+
+
+async def test_a_broker_verifies_another_agents_record_but_not_their_own(
+    client: httpx.AsyncClient, sign_up: SignUp
+) -> None:
+    agent, broker = await sign_up("real-estate-agent"), await sign_up("real-estate-broker")
+    record = (await new_record(client, agent)).json()
+    url = f"/api/v1/compliance-records/{record['id']}"
+    verified = await client.post(
+        f"{url}/verify", json={"note": "Checked with the state."}, headers=broker.headers
+    )
+    assert verified.status_code == 200, verified.text
+    body = verified.json()
+    assert (body["status"], body["verified_by"], body["review_note"]) == (
+        "verified",
+        str(broker.id),
+        "Checked with the state.",
+    )
+    frozen = await client.patch(url, json={"notes": "edited later"}, headers=agent.headers)
+    assert frozen.status_code == 409
+
+    own = (await new_record(client, broker)).json()
+    refused = await client.post(
+        f"/api/v1/compliance-records/{own['id']}/verify", json={}, headers=broker.headers
+    )
+    assert refused.status_code == 403
+    assert "your own" in refused.json()["detail"]
+    fail = await client.post(
+        f"/api/v1/compliance-records/{own['id']}/fail", json={}, headers=agent.headers
+    )
+    assert fail.status_code == 422  # the note is required, and named
+    assert fail.json()["errors"][0]["field"] == "body.note"

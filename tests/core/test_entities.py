@@ -1,0 +1,107 @@
+"""Generated from every entity's declarations: a field that a named operation changes is in
+no generic create or update schema, and sending it anyway names the operation to use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pydantic import BaseModel
+from pydantic import ValidationError as PydanticValidationError
+from sqlalchemy import inspect
+
+from dreamery.core.entities import Crud, EntitySpec
+from dreamery.service import ENTITIES
+
+# The state of each entity that has rules of its own: it must be owned by a named operation
+# (or be a field no input carries at all), never a field of a generic create or update.
+STATE: dict[str, set[str]] = {
+    "task": {"status", "completed_at"},
+    "workflow_step": {"status"},
+    "document_instance": {"status", "signed_at", "submitted_at", "reviewed_by", "reviewed_at"},
+    "compliance_record": {"status", "verified_at", "verified_by", "reviewed_by", "reviewed_at"},
+    "compliance_evidence": {"uploaded_by", "uploaded_at"},
+    "reminder": {"sent_at"},
+    "notification": {"is_read", "read_at"},
+}
+SPECS = {spec.name: spec for spec in ENTITIES}
+
+
+def _keys(schema: type[BaseModel] | None) -> set[str]:
+    if schema is None:
+        return set()
+    return set(schema.model_fields) | {
+        info.alias for info in schema.model_fields.values() if info.alias
+    }
+
+
+def _generic(spec: EntitySpec[Any, Any]) -> list[type[BaseModel]]:
+    return [s for s in (spec.create_schema, spec.update_schema) if s is not None]
+
+
+def test_every_entity_with_rules_is_declared_here() -> None:
+    assert set(STATE) <= set(SPECS)
+    with_actions = {spec.name for spec in ENTITIES if spec.actions}
+    assert with_actions <= set(STATE), "an entity with named operations has state: list it"
+
+
+@pytest.mark.parametrize("spec", ENTITIES, ids=lambda spec: spec.name)
+def test_no_generic_schema_carries_a_field_a_named_operation_owns(
+    spec: EntitySpec[Any, Any],
+) -> None:
+    owned = {field for action in spec.actions.values() for field in action.owns}
+    columns = {attr.key for attr in inspect(spec.model).column_attrs}
+    assert owned <= columns, f"{spec.name}: operations own fields that are not columns"
+    forbidden = owned | STATE.get(spec.name, set())
+    for schema in _generic(spec):
+        carried = _keys(schema) & forbidden
+        assert not carried, f"{schema.__name__} carries {sorted(carried)}"
+    for field in owned:
+        names = spec.named_fields[field]
+        assert all(action.name in names for action in spec.actions.values() if field in action.owns)
+
+
+@pytest.mark.parametrize(
+    ("spec", "field"),
+    [(spec, field) for spec in ENTITIES for field in sorted(STATE.get(spec.name, ()))],
+    ids=lambda value: value.name if isinstance(value, EntitySpec) else value,
+)
+def test_sending_a_state_field_is_refused_with_what_to_use(
+    spec: EntitySpec[Any, Any], field: str
+) -> None:
+    """Alongside the input's other errors: one round of validation tells everything."""
+    for schema in _generic(spec):
+        with pytest.raises(PydanticValidationError) as refused:
+            schema.model_validate({field: "anything", "no_such_field": 1})
+        errors = {str(e["loc"][0]): e for e in refused.value.errors()}
+        assert "no_such_field" in errors
+        message = errors[field]["msg"]
+        if field in spec.named_fields:
+            assert errors[field]["type"] == "named_operation"
+            assert spec.named_fields[field] in message
+        else:
+            assert errors[field]["type"] in ("reserved_field", "extra_forbidden"), message
+
+
+def test_the_state_changes_are_named_operations() -> None:
+    names = {action.name for spec in ENTITIES for action in spec.actions.values()}
+    assert {
+        "change_task_status",
+        "submit_document_instance",
+        "approve_document_instance",
+        "return_document_instance",
+        "verify_compliance_record",
+        "fail_compliance_record",
+        "resubmit_compliance_record",
+        "mark_read",
+    } <= names
+
+
+@pytest.mark.parametrize("spec", ENTITIES, ids=lambda spec: spec.name)
+def test_declarations_agree_with_the_table(spec: EntitySpec[Any, Any]) -> None:
+    columns = {attr.key for attr in inspect(spec.model).column_attrs}
+    assert set(spec.filter_types) <= columns
+    assert spec.sorts <= columns and spec.default_sort in spec.sorts
+    if Crud.RESTORE in spec.offers:
+        assert spec.soft_deletes
+    assert len({a.path for a in spec.actions.values()}) == len(spec.actions)
