@@ -22,8 +22,7 @@ from dreamery.catalog.seed import seed_catalog
 from dreamery.core.db import create_engine, create_sessionmaker, unit_of_work
 from dreamery.core.ids import new_id
 from dreamery.migrations import runner as migrations
-from dreamery.models.users import SEARCH_POSTGRES_DDL, TRIGRAM_INDEX
-from dreamery.users.search import search_text
+from dreamery.models.users import SEARCH_POSTGRES_DDL, TRIGRAM_INDEX, search_text
 
 BATCH = 50_000
 

@@ -28,7 +28,8 @@ from dreamery.catalog.seed import seed_catalog
 from dreamery.core.db import create_engine, create_sessionmaker, unit_of_work
 from dreamery.core.pagination import encode_cursor
 from dreamery.migrations import runner as migrations
-from dreamery.users.search import TYPO_THRESHOLD, fold, search_text
+from dreamery.models.users import fold, search_text
+from dreamery.users.search import TYPO_THRESHOLD
 
 USER_COLUMNS = (
     "id, email, first_name, last_name, role_id, is_active, is_admin, "

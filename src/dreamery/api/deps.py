@@ -13,6 +13,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.datastructures import State
 
 from dreamery.auth import tokens
 from dreamery.core.config import Settings
@@ -44,12 +45,12 @@ class HubGateway:
     """What the domain routes get from the hub: who a token belongs to, and a unit of work
     acting as them through the app's `DatabaseService`."""
 
-    def __init__(self, request_app_state: object) -> None:
-        self._state = request_app_state
+    def __init__(self, state: State) -> None:
+        self._state = state  # the app's: its DatabaseService may be made later, in the lifespan
 
     @property
     def _db(self) -> DatabaseService:
-        db: DatabaseService = self._state.db  # type: ignore[attr-defined]
+        db: DatabaseService = self._state.db
         return db
 
     async def authenticate(self, request: Request, token: str | None) -> uuid.UUID:

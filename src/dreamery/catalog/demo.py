@@ -46,7 +46,7 @@ from dreamery.models.enums import (
     ReminderChannel,
     TaskStatus,
 )
-from dreamery.users.search import search_text
+from dreamery.models.users import search_text
 
 DEMO_EMAIL_DOMAIN = "demo.example.com"
 BATCH_SIZE = 2_000

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -58,6 +60,25 @@ class User(UUIDPrimaryKey, Timestamps, SoftDelete, Versioned, Base):
 
 # One account per address whatever its case: John@Example.com and john@example.com collide.
 Index("uq_users_email_lower", func.lower(User.email), unique=True)
+
+
+def search_text(
+    first_name: str,
+    last_name: str,
+    email: str,
+    company: str | None = None,
+    specialties: Iterable[str] = (),
+) -> str:
+    """What `users.search_text` holds: the names, email, company and specialties, folded."""
+    parts = [first_name, last_name, email, company or "", *specialties]
+    return fold(" ".join(part.strip() for part in parts if part and part.strip()))
+
+
+def fold(text_: str) -> str:
+    """Lower case without accents: "Fernández" and "fernandez" are the same to a searcher."""
+    decomposed = unicodedata.normalize("NFKD", text_.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
 
 # The index `users.search_text` is searched through (`dreamery.users.search`): a trigram GIN
 # index on PostgreSQL, an FTS5 table kept in step by triggers on SQLite. The migration that

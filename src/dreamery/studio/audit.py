@@ -92,7 +92,8 @@ class AuditView(EntityView):
         self.menu_label = "Audit trail"
         self.display_name = "audit row"
         self.pk_attr = "id"
-        self.plan = self._plan({"user_id": "users"})
+        references = studio.references(spec)  # user_id -> the users' view, from the FK
+        self.plan = self._plan(references)
         self.fields = [
             StudioDateTimeField("timestamp", label="When", filters=[Since]),
             EnumField("action", enum=AuditAction),
@@ -116,7 +117,7 @@ class AuditView(EntityView):
             ReferenceField(
                 "user_id",
                 label="User",
-                extra={"target": "users"},
+                extra={"target": references["user_id"]},
                 filters=[equals_filter("actor_id", uuid.UUID, "a user id")],
             ),
             StudioStringField("ip_address", label="IP address"),

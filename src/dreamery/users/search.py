@@ -10,8 +10,7 @@ query syntax.
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -29,29 +28,12 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dreamery.models import User
-from dreamery.models.users import FTS_TABLE
+from dreamery.models.users import FTS_TABLE, fold
 
 MAX_QUERY = 200
 MAX_TOKENS = 8
 # word_similarity threshold for typo tolerance: "fernandes" still finds "Fernandez".
 TYPO_THRESHOLD = "0.45"
-
-
-def search_text(
-    first_name: str,
-    last_name: str,
-    email: str,
-    company: str | None = None,
-    specialties: Iterable[str] = (),
-) -> str:
-    parts = [first_name, last_name, email, company or "", *specialties]
-    return fold(" ".join(part.strip() for part in parts if part and part.strip()))
-
-
-def fold(text_: str) -> str:
-    """Lower case without accents: "Fernández" and "fernandez" are the same to a searcher."""
-    decomposed = unicodedata.normalize("NFKD", text_.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _tokens(query: str) -> list[str]:

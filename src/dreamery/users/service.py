@@ -20,6 +20,7 @@ from dreamery.core.errors import ConflictError, NotFoundError
 from dreamery.core.pagination import check_limit
 from dreamery.models import User, UserProfile
 from dreamery.models.enums import Resource
+from dreamery.models.users import search_text
 from dreamery.users import search
 from dreamery.users.schemas import (
     ProfileFilters,
@@ -149,7 +150,7 @@ async def refresh_search_text(session: AsyncSession, user_id: Any) -> None:
     ).first()
     if row is None:
         return
-    digest = search.search_text(
+    digest = search_text(
         row.first_name, row.last_name, row.email, row.company, row.specialties or ()
     )
     if digest != row.search_text:
