@@ -29,10 +29,9 @@ async def test_the_python_example_runs(
     get_settings.cache_clear()
     namespace: dict[str, object] = {}
     try:
-        exec(  # the example as a reader would paste it into an async function
-            "async def example():\n" + textwrap.indent(_example(), "    ") + "    return locals()\n",
-            namespace,
-        )
+        # The example as a reader would paste it into an async function.
+        body = textwrap.indent(_example(), "    ")
+        exec(f"async def example():\n{body}    return locals()\n", namespace)
         done = await namespace["example"]()  # type: ignore[operator]
     finally:
         get_settings.cache_clear()
