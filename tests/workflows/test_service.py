@@ -1,0 +1,48 @@
+"""Workflow definitions: made with their steps and rules at once; a definition's steps carry
+no status (progress belongs to a run of the workflow)."""
+
+from __future__ import annotations
+
+import pytest
+
+from dreamery import DatabaseService
+from dreamery.core.errors import ValidationError
+
+pytestmark = pytest.mark.usefixtures("backend")
+
+STEPS = [
+    {
+        "name": "Order the inspection",
+        "order": 1,
+        "validation_rules": [
+            {"field": "inspector", "rule_type": "required", "message": "Name the inspector."}
+        ],
+    },
+    {"name": "Read the report", "order": 2, "estimated_duration": 60},
+]
+
+
+async def test_a_workflow_is_made_with_its_steps_and_rules(db: DatabaseService) -> None:
+    workflow = await db.create_workflow(
+        {"name": "Inspection", "role_id": "commercial-inspector", "steps": STEPS}
+    )
+    steps = (await db.find_workflow_steps(workflow_id=workflow.id)).items
+    assert [s.name for s in steps] == ["Order the inspection", "Read the report"]
+    rules = (await db.find_validation_rules(step_id=steps[0].id)).items
+    assert [r.message for r in rules] == ["Name the inspector."]
+
+
+async def test_a_definitions_steps_carry_no_status(db: DatabaseService) -> None:
+    with pytest.raises(ValidationError) as refused:
+        await db.create_workflow(
+            {
+                "name": "Ticked already",
+                "role_id": "commercial-inspector",
+                "steps": [{**STEPS[1], "status": "completed"}],
+            }
+        )
+    (error,) = refused.value.errors
+    assert error.field == "steps.0.status"
+    assert "run of the workflow" in error.message
+    names = [w.name for w in (await db.find_workflows(role_id="commercial-inspector")).items]
+    assert "Ticked already" not in names
