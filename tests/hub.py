@@ -75,18 +75,22 @@ def task_body(person: Person, **fields: Any) -> dict[str, Any]:
 
 @pytest.fixture
 def sign_up(client: httpx.AsyncClient, api_db: DatabaseService) -> SignUp:
-    """A new professional (or administrator), signed in through the API."""
+    """A new professional, signed in through the API: signed up by themselves, or given
+    their account by an administrator (`given=True`: reviewers' roles, which nobody takes at
+    sign-up), or an administrator (`admin=True`)."""
 
-    async def make(role_id: str = "real-estate-agent", *, admin: bool = False) -> Person:
+    async def make(
+        role_id: str = "real-estate-agent", *, admin: bool = False, given: bool = False
+    ) -> Person:
         email = f"pro{next(_people)}-{uuid.uuid4().hex[:6]}@example.com"
-        if admin:
+        if admin or given:
             user = await api_db.create_user(
                 {
                     "email": email,
-                    "first_name": "Ada",
-                    "last_name": "Admin",
+                    "first_name": "Ada" if admin else "Pat",
+                    "last_name": "Admin" if admin else "Pro",
                     "role_id": role_id,
-                    "is_admin": True,
+                    "is_admin": admin,
                 }
             )
             await api_db.set_user_password(user.id, PASSWORD)

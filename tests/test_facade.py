@@ -465,3 +465,45 @@ async def test_a_refusal_is_audited_even_when_its_transaction_rolls_back(
         await refused()
     trail = await db.find_audit_logs(resource="user", resource_id=str(owner.id))
     assert [r.action for r in trail.items if r.actor == str(stranger.id)] == ["denied"]
+
+
+async def test_sign_in_and_passwords_take_part_in_the_transaction(
+    committing_db: DatabaseService,
+) -> None:
+    async with committing_db.transaction() as tx:
+        user = await person(tx, "buyer", "Tess")
+        await tx.set_user_password(user.id, "a long test password 1")
+        signed_in = await tx.sign_in(user.email, "a long test password 1")
+    assert signed_in.user_id == user.id
+    assert (await committing_db.find_user_by_id(user.id)).last_login_at is not None
+
+
+async def test_pages_walk_rows_without_a_sort_value_too(db: DatabaseService) -> None:
+    """Tasks sort by due date, which may be empty: such rows come last, then first."""
+    owner = await person(db, "handyman")
+    made = []
+    for n in range(7):
+        due = f"2027-01-{n + 10:02d}T09:00:00Z" if n % 2 else None
+        task = {"title": f"T{n}", "role_id": "handyman", "user_id": str(owner.id)}
+        made.append(await db.create_task(task | ({"due_date": due} if due else {})))
+    for descending in (False, True):
+        seen, cursor = [], None
+        while True:
+            page = await db.find_tasks(
+                user_id=owner.id, limit=2, cursor=cursor, descending=descending
+            )
+            seen += page.items
+            if page.next_cursor is None:
+                break
+            cursor = page.next_cursor
+        assert sorted(t.id for t in seen) == sorted(t.id for t in made), descending
+        dated = [t.due_date is not None for t in seen]
+        assert dated == sorted(dated, reverse=not descending)  # dated first, when ascending
+
+
+async def test_tasks_by_user_take_the_other_filters(db: DatabaseService) -> None:
+    owner = await person(db, "handyman")
+    task = await db.create_task({"title": "T", "role_id": "handyman", "user_id": str(owner.id)})
+    await db.change_task_status(task.id, "in_progress")
+    assert [t.id for t in await db.find_tasks_by_user(owner.id, status="in_progress")] == [task.id]
+    assert await db.find_tasks_by_user(owner.id, status="completed") == []

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import pytest
 
 from dreamery import DatabaseService
+from dreamery.audit import service as audit
+from dreamery.core.context import SYSTEM_ACTOR, RequestContext
+from dreamery.models.enums import AuditAction
 
 pytestmark = pytest.mark.usefixtures("backend")
 
@@ -55,3 +59,19 @@ async def test_a_dashboard_is_made_with_its_widgets_in_one_transaction(
     )
     widgets = await db.find_dashboard_widgets(dashboard_id=board.id)
     assert [w.title for w in widgets.items] == ["Open offers", "Weekly"]  # by position
+
+
+async def test_rows_written_under_a_former_name_stay_in_the_trail(
+    db: DatabaseService, session: Any
+) -> None:
+    """Metrics were audited as "metric" before; asking for "analytics_metric" finds both."""
+    old = await audit.record(
+        session,
+        actor=SYSTEM_ACTOR,
+        request=RequestContext(),
+        action=AuditAction.UPDATE,
+        resource="metric",
+        resource_id="0195f2c4-0000-7000-8000-000000000001",
+    )
+    found = await db.find_audit_logs(resource="analytics_metric", resource_id=old.resource_id)
+    assert [row.id for row in found.items] == [old.id]

@@ -37,18 +37,50 @@ async def test_a_professional_cannot_verify_their_own_record(
     patched = await client.patch(url, json={"status": "verified"}, headers=agent.headers)
     assert patched.status_code == 422
     assert "verify_compliance_record" in patched.json()["errors"][0]["message"]
-    planted = await new_record(client, agent, status="verified", verified_by=str(agent.id))
-    assert planted.status_code == 422
-    assert {e["field"] for e in planted.json()["errors"]} == {"body.status", "body.verified_by"}
+    evidence = {
+        "file_name": "license.pdf",
+        "location": "file:evidence/license.pdf",
+        "content_type": "application/pdf",
+        "size": 10,
+        "uploaded_by": str(agent.id),
+    }
+    planted = await new_record(
+        client, agent, status="verified", verified_by=str(agent.id), evidence=[evidence]
+    )
+    assert planted.status_code == 422, planted.text
+    assert {e["field"] for e in planted.json()["errors"]} == {
+        "body.status",
+        "body.verified_by",
+        "body.evidence.0.uploaded_by",
+    }
     verify = await client.post(f"{url}/verify", json={}, headers=agent.headers)
     assert verify.status_code == 403
     assert (await client.get(url, headers=agent.headers)).json()["status"] == "pending"
 
 
+async def test_nobody_signs_up_as_a_reviewer(client: httpx.AsyncClient) -> None:
+    """Else a second account, signed up as a broker, would verify the first one's record."""
+    answer = await client.post(
+        "/auth/register",
+        json={
+            "email": "sock.puppet@example.com",
+            "password": "a long test password 1",
+            "first_name": "Sock",
+            "last_name": "Puppet",
+            "role_id": "real-estate-broker",
+        },
+    )
+    assert answer.status_code == 422
+    (error,) = answer.json()["errors"]
+    assert error["field"] == "role_id"
+    assert "an administrator gives it" in error["message"]
+
+
 async def test_a_broker_verifies_another_agents_record_but_not_their_own(
     client: httpx.AsyncClient, sign_up: SignUp
 ) -> None:
-    agent, broker = await sign_up("real-estate-agent"), await sign_up("real-estate-broker")
+    agent = await sign_up("real-estate-agent")
+    broker = await sign_up("real-estate-broker", given=True)
     record = (await new_record(client, agent)).json()
     url = f"/api/v1/compliance-records/{record['id']}"
     verified = await client.post(

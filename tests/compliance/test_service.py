@@ -127,3 +127,17 @@ async def test_a_failed_record_is_corrected_and_resubmitted(db: DatabaseService)
     assert (await as_broker.verify_compliance_record(record.id)).status == "verified"
     actions = [r.action for r in (await db.find_audit_logs(resource_id=str(record.id))).items]
     assert actions[:3] == ["verify", "resubmit", "fail"]
+
+
+async def test_a_verdict_on_evidence_that_changed_since_is_refused(db: DatabaseService) -> None:
+    agent, broker = await person(db, AGENT), await person(db, BROKER)
+    record = await record_of(db, agent, evidence=[EVIDENCE])
+    seen = record.version  # what the reviewer looked at
+    evidence = (await db.find_compliance_evidence(record_id=record.id)).items[0]
+    await db.acting_as(agent.id).delete_compliance_evidence(evidence.id)
+    await db.acting_as(agent.id).create_compliance_evidence(
+        {**EVIDENCE, "file_name": "other.pdf", "record_id": str(record.id)}
+    )
+    assert (await db.find_compliance_record_by_id(record.id)).version == seen + 2
+    with pytest.raises(ConflictError, match="changed since"):
+        await db.acting_as(broker.id).verify_compliance_record(record.id, expected_version=seen)

@@ -24,6 +24,10 @@ STATE: dict[str, set[str]] = {
     "reminder": {"sent_at"},
     "notification": {"is_read", "read_at"},
 }
+# State no operation changes yet, refused with the reason (not merely as an unknown field).
+RESERVED = {("workflow_step", "status"), ("compliance_evidence", "uploaded_by")} | {
+    ("compliance_evidence", "uploaded_at")
+}
 SPECS = {spec.name: spec for spec in ENTITIES}
 
 
@@ -79,8 +83,32 @@ def test_sending_a_state_field_is_refused_with_what_to_use(
         if field in spec.named_fields:
             assert errors[field]["type"] == "named_operation"
             assert spec.named_fields[field] in message
-        else:
-            assert errors[field]["type"] in ("reserved_field", "extra_forbidden"), message
+        elif (spec.name, field) in RESERVED:
+            assert errors[field]["type"] == "reserved_field", message
+        else:  # a field no input ever carried (a reminder's sent_at)
+            assert errors[field]["type"] == "extra_forbidden", message
+
+
+def test_every_kind_of_refused_field_is_answered_together_even_nested() -> None:
+    """A named field at the top, a reserved one inside a list, a wrong type: one answer."""
+    from dreamery.compliance.schemas import ComplianceRecordCreate
+
+    evidence = {"file_name": "a.pdf", "location": "file:a", "content_type": "application/pdf"}
+    with pytest.raises(PydanticValidationError) as refused:
+        ComplianceRecordCreate.model_validate(
+            {
+                "requirement_id": "not-a-uuid",
+                "user_id": "0195f2c4-7c9e-7d6a-9d8e-2f1b1c3d4e5f",
+                "status": "verified",
+                "evidence": [{**evidence, "size": 1, "uploaded_by": "someone"}],
+            }
+        )
+    kinds = {tuple(str(p) for p in e["loc"]): e["type"] for e in refused.value.errors()}
+    assert kinds == {
+        ("status",): "named_operation",
+        ("requirement_id",): "uuid_parsing",
+        ("evidence", "0", "uploaded_by"): "reserved_field",
+    }
 
 
 def test_the_state_changes_are_named_operations() -> None:

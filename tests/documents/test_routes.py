@@ -14,7 +14,7 @@ async def test_a_document_is_submitted_and_signed_by_a_reviewer(
     client: httpx.AsyncClient, sign_up: SignUp
 ) -> None:
     agent = await sign_up("acquisition-specialist")  # the role of the purchase agreement
-    attorney = await sign_up("real-estate-attorney")
+    attorney = await sign_up("real-estate-attorney", given=True)
     templates = await client.get(
         "/api/v1/document-templates", params={"role_id": agent.role_id}, headers=agent.headers
     )

@@ -4,6 +4,7 @@ the audit view and CSV export, every change made through the service layer."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 import uuid
@@ -572,3 +573,27 @@ async def test_named_operations_are_the_row_actions_of_their_state(
     trail = await studio_db.find_audit_logs(resource_id=str(task.id))
     assert trail.items[0].action == "change_status"
     assert trail.items[0].actor == str(admin.id)
+
+
+async def test_a_named_operation_from_a_stale_page_is_refused(
+    client: httpx.AsyncClient, studio_db: DatabaseService
+) -> None:
+    pro = await make_user(studio_db, password=None)
+    requirement = (await studio_db.find_compliance_requirements(role_id=pro.role_id)).items[0]
+    record = await studio_db.create_compliance_record(
+        {"requirement_id": str(requirement.id), "user_id": str(pro.id)}
+    )
+    pk = str(record.id)
+    page = await client.get("/studio/compliance-records/detail", params={"pk": pk})
+    # The action's form (escaped into its button) keeps the version the page showed.
+    assert 'name="_version" value="1"' in html.unescape(page.text)
+    await studio_db.update_compliance_record(pk, {"notes": "changed meanwhile"})
+    stale = await client.post(
+        "/studio/_api/compliance-records/row-action",
+        params={"name": "operation-verify", "pk": pk},
+        data={"_version": "1", "note": "Looked fine."},
+        headers=ajax(client),
+    )
+    assert stale.status_code == 400
+    assert "changed since version 1" in stale.json()["msg"]
+    assert (await studio_db.find_compliance_record_by_id(pk)).status == "pending"

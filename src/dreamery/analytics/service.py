@@ -41,6 +41,7 @@ METRICS: EntitySpec[AnalyticsMetric, AnalyticsMetricRead] = EntitySpec(
     default_sort="timestamp",
     owner=Ownership("user_id"),
     group="Analytics",
+    former_names=frozenset({"metric"}),  # its audit rows before 2026-12-01
 )
 
 DASHBOARDS: EntitySpec[AnalyticsDashboard, AnalyticsDashboardRead] = EntitySpec(

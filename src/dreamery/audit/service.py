@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dreamery.audit.schemas import AuditLogFilters, AuditLogRead, AuditLogSort
 from dreamery.core import crud
 from dreamery.core.context import Actor, Caller, RequestContext
-from dreamery.core.entities import Crud, EntitySpec
+from dreamery.core.entities import Crud, EntitySpec, audit_names
 from dreamery.core.pagination import DEFAULT_LIMIT, Page
 from dreamery.core.types import utcnow
 from dreamery.models import AuditLog
@@ -199,10 +199,12 @@ async def find_audit_logs(
     cursor: str | None = None,
     limit: int = DEFAULT_LIMIT,
 ) -> Page[AuditLog]:
-    """Newest first; rows the caller may not read are not listed."""
+    """Newest first; rows the caller may not read are not listed. `resource` also finds the
+    rows written under the entity's former names."""
     filters: AuditLogFilters = {}
+    where = [AuditLog.timestamp >= since] if since is not None else []
     if resource is not None:
-        filters["resource"] = resource
+        where.append(AuditLog.resource.in_(audit_names(resource)))
     if resource_id is not None:
         filters["resource_id"] = resource_id
     if actor_id is not None:
@@ -212,7 +214,7 @@ async def find_audit_logs(
         caller,
         AUDIT_LOGS,
         filters=filters,
-        where=[AuditLog.timestamp >= since] if since is not None else [],
+        where=where,
         cursor=cursor,
         limit=limit,
     )

@@ -25,8 +25,8 @@ from dreamery.core.errors import (
     ValidationError,
 )
 from dreamery.core.types import utcnow
-from dreamery.models import HubSetting, RefreshToken, User, UserRole
-from dreamery.models.enums import AuditAction
+from dreamery.models import HubSetting, Permission, RefreshToken, RolePermission, User, UserRole
+from dreamery.models.enums import AuditAction, PermissionAction
 from dreamery.users import service as users
 
 
@@ -57,6 +57,19 @@ async def register(
     role = await session.get(UserRole, data.role_id)
     if role is None or not role.is_active:
         raise ValidationError([FieldError("role_id", f"no active role {data.role_id!r}")])
+    if await _reviews(session, role.id):
+        # Otherwise anyone could sign up a second account as a reviewer and approve their own
+        # work with it: a reviewer's account is given, not taken.
+        raise ValidationError(
+            [
+                FieldError(
+                    "role_id",
+                    f"cannot be chosen at sign-up: the {role.name} role approves other "
+                    "professionals' documents or records, so an administrator gives it",
+                    "reviewer_role",
+                )
+            ]
+        )
     caller = Caller(SYSTEM_ACTOR, request)
     payload = data.model_dump(exclude={"password"}, exclude_unset=True)
     user = await users.create_user(session, caller, payload)
@@ -64,6 +77,17 @@ async def register(
         update(User).where(User.id == user.id).values(password_hash=password_hash)
     )
     return user
+
+
+async def _reviews(session: AsyncSession, role_id: str) -> bool:
+    """Whether the role holds an `approve` permission (it reviews others' work)."""
+    found = await session.scalar(
+        select(func.count())
+        .select_from(RolePermission)
+        .join(Permission, Permission.id == RolePermission.permission_id)
+        .where(RolePermission.role_id == role_id, Permission.action == PermissionAction.APPROVE)
+    )
+    return bool(found)
 
 
 async def self_registration_open(session: AsyncSession) -> bool:

@@ -98,6 +98,13 @@ def _evidence_stamp(caller: Caller) -> dict[str, object]:
     return {"uploaded_at": utcnow(), "uploaded_by": caller.actor.user_id}
 
 
+async def _evidence_changed(session: AsyncSession, record: ComplianceRecord) -> None:
+    """A record's evidence is part of what a reviewer checks: changing it moves the record's
+    version, so a verdict based on the version seen before is refused as stale."""
+    record.updated_at = utcnow()
+    await crud.flush_versioned(session, COMPLIANCE_RECORDS, record.id)
+
+
 @COMPLIANCE_RECORDS.creates
 async def create_compliance_record(
     session: AsyncSession, caller: Caller, data: Input
@@ -161,6 +168,7 @@ async def add_compliance_evidence(
     evidence: ComplianceEvidence = await crud.create(
         session, caller, COMPLIANCE_EVIDENCE, payload, extra=_evidence_stamp(caller)
     )
+    await _evidence_changed(session, record)
     return evidence
 
 
@@ -173,10 +181,12 @@ async def update_compliance_evidence(
     *,
     expected_version: int | None = None,
 ) -> ComplianceEvidence:
-    _open(await _record_of_evidence(session, caller, entity_id), "the evidence")
+    record = await _record_of_evidence(session, caller, entity_id)
+    _open(record, "the evidence")
     changed: ComplianceEvidence = await crud.update(
         session, caller, COMPLIANCE_EVIDENCE, entity_id, data, expected_version=expected_version
     )
+    await _evidence_changed(session, record)
     return changed
 
 
@@ -184,8 +194,10 @@ async def update_compliance_evidence(
 async def remove_compliance_evidence(
     session: AsyncSession, caller: Caller, entity_id: EntityId
 ) -> ComplianceEvidence:
-    _open(await _record_of_evidence(session, caller, entity_id), "the evidence")
+    record = await _record_of_evidence(session, caller, entity_id)
+    _open(record, "the evidence")
     removed: ComplianceEvidence = await crud.delete(session, caller, COMPLIANCE_EVIDENCE, entity_id)
+    await _evidence_changed(session, record)
     return removed
 
 

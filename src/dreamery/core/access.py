@@ -101,10 +101,12 @@ async def authorize(
 
 
 def refuse_own(caller: Caller, spec: EntitySpec[Any, Any], obj: Any, verb: str) -> None:
-    """Nobody reviews their own work: refuse when the row belongs to the acting user."""
-    owner = spec.owner.column if spec.owner is not None else "user_id"
-    user_id = caller.actor.user_id
-    if user_id is not None and getattr(obj, owner, None) == user_id:
+    """Nobody reviews their own work: refuse when the row is the acting user's own, as the
+    spec's ownership defines it."""
+    if spec.owner is None:
+        raise TypeError(f"{spec.name} declares no owner: whose own would it be?")
+    mine = getattr(caller.actor, spec.owner.actor_attr)
+    if mine is not None and getattr(obj, spec.owner.column, None) == mine:
         raise PermissionDeniedError(
             f"you cannot {verb} your own {spec.label}; another reviewer must",
             resource=spec.name,

@@ -25,9 +25,11 @@ from sqlalchemy import (
     Select,
     Table,
     UniqueConstraint,
+    and_,
     func,
     inspect,
     literal,
+    or_,
     select,
     tuple_,
 )
@@ -227,7 +229,7 @@ async def flush(session: AsyncSession, model: type[Any]) -> None:
         ) from None
 
 
-async def _flush_versioned(
+async def flush_versioned(
     session: AsyncSession, spec: EntitySpec[Any, Any], entity_id: Any
 ) -> None:
     try:
@@ -319,15 +321,19 @@ async def find(
     for name, value in spec.check_filters(filters or {}).items():
         conditions.append(spec.column(name) == value)
     sort_column, id_column = spec.column(sort), spec.column("id")
+    nullable = bool(sort_column.property.columns[0].nullable)
     statement: Select[Any] = select(spec.model).where(*conditions)
     if cursor:
         after_value, after_id = decode_cursor(cursor, f"{spec.name}:{sort}:{descending}")
-        # A row-value comparison, (sort, id) < (after_sort, after_id), which both databases
-        # answer from a (sort, id) index: page 1,000 costs what page 1 costs.
-        key = tuple_(sort_column, id_column)
-        bound = tuple_(literal(after_value, sort_column.type), literal(after_id, id_column.type))
-        statement = statement.where(key < bound if descending else key > bound)
-    order = (sort_column.desc(), id_column.desc()) if descending else (sort_column, id_column)
+        statement = statement.where(
+            _after(sort_column, id_column, after_value, after_id, descending, nullable)
+        )
+    if descending:
+        first = sort_column.desc().nulls_first() if nullable else sort_column.desc()
+        order = (first, id_column.desc())
+    else:
+        first = sort_column.asc().nulls_last() if nullable else sort_column.asc()
+        order = (first, id_column.asc())
     statement = statement.order_by(*order).limit(limit + 1)
     if options:
         statement = statement.options(*options)
@@ -346,6 +352,33 @@ async def find(
             or 0
         )
     return Page(rows, next_cursor, total, limit)
+
+
+def _after(
+    sort_column: Any,
+    id_column: Any,
+    after_value: Any,
+    after_id: Any,
+    descending: bool,
+    nullable: bool,
+) -> ColumnElement[bool]:
+    """The rows after (after_value, after_id) in the listing's order.
+
+    A row-value comparison, (sort, id) > (after_sort, after_id), which both databases answer
+    from a (sort, id) index: page 1,000 costs what page 1 costs. Rows without a sort value come
+    last (ascending) or first (descending) on both databases, and are paged by id.
+    """
+    after_key = literal(after_id, id_column.type)
+    if after_value is None:
+        if descending:
+            return or_(and_(sort_column.is_(None), id_column < after_key), sort_column.is_not(None))
+        return and_(sort_column.is_(None), id_column > after_key)
+    key = tuple_(sort_column, id_column)
+    bound = tuple_(literal(after_value, sort_column.type), after_key)
+    if descending:
+        return key < bound
+    later = key > bound
+    return or_(later, sort_column.is_(None)) if nullable else later
 
 
 # --- writes ----------------------------------------------------------------------------------
@@ -493,7 +526,7 @@ async def apply(
         return obj
     if check is not None:
         await check()
-    await _flush_versioned(session, spec, entity_id)
+    await flush_versioned(session, spec, entity_id)
     await record_change(session, caller, spec, action, entity_id, diff)
     return obj
 
@@ -507,7 +540,7 @@ async def delete(
     if spec.soft_deletes:
         now = utcnow()
         obj.deleted_at = now
-        await _flush_versioned(session, spec, entity_id)
+        await flush_versioned(session, spec, entity_id)
         changes: dict[str, Any] = {"deleted_at": [None, now]}
     else:
         changes = {}
@@ -526,7 +559,7 @@ async def restore(
         return obj
     before = obj.deleted_at
     obj.deleted_at = None
-    await _flush_versioned(session, spec, entity_id)
+    await flush_versioned(session, spec, entity_id)
     await record_change(session, caller, spec, "restore", entity_id, {"deleted_at": [before, None]})
     return obj
 
@@ -554,6 +587,7 @@ __all__ = [
     "delete",
     "find",
     "flush",
+    "flush_versioned",
     "load",
     "parse",
     "purge",

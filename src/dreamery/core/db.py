@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import SessionTransaction
 
 from dreamery.core.config import get_settings, normalize_database_url
 from dreamery.core.context import Caller
@@ -38,6 +39,7 @@ from dreamery.core.errors import DatabaseUnavailableError
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 WRITE_OPTION = "dreamery_write"
 AFTER_COMMIT = "dreamery.after_commit"
+_WATCHED = "dreamery.after_commit.watched"
 logger = logging.getLogger(__name__)
 
 AfterCommit = Callable[[], Awaitable[None]]
@@ -129,6 +131,20 @@ async def run_after_commit(session: AsyncSession) -> None:
 
 def discard_after_commit(session: AsyncSession) -> None:
     session.info.pop(AFTER_COMMIT, None)
+
+
+def drop_queued_work_on_rollback(session: AsyncSession) -> None:
+    """For a session whose transaction someone else owns (and so commits, then calls
+    `run_after_commit`): when that transaction rolls back, drop the work queued in it."""
+    if session.info.get(_WATCHED):
+        return
+    session.info[_WATCHED] = True
+
+    def rolled_back(_session: Any, previous: SessionTransaction) -> None:
+        if not previous.nested:  # a savepoint's own work is `savepoint`'s to drop
+            discard_after_commit(session)
+
+    event.listen(session.sync_session, "after_soft_rollback", rolled_back)
 
 
 @asynccontextmanager

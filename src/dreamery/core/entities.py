@@ -141,6 +141,15 @@ class Action(Generic[M, In]):
         return self.applies is None or self.applies(obj)
 
 
+_BY_NAME: dict[str, EntitySpec[Any, Any]] = {}
+
+
+def audit_names(resource: str) -> list[str]:
+    """Every name the audit trail has recorded `resource` under (its present one first)."""
+    spec = _BY_NAME.get(resource)
+    return [resource, *sorted(spec.former_names)] if spec is not None else [resource]
+
+
 class EntitySpec(Generic[M, R]):
     """One entity of the hub, declared by its domain (see the module docstring)."""
 
@@ -167,8 +176,12 @@ class EntitySpec(Generic[M, R]):
         plural: str | None = None,
         path: str | None = None,
         group: str = "Other",
+        former_names: frozenset[str] = frozenset(),
     ) -> None:
         self.name = name  # the audit trail's resource, and the facade's `<verb>_<name>`
+        # Names the audit trail knew this entity by before (its rows are never rewritten).
+        self.former_names = former_names
+        _BY_NAME[name] = self
         self.model = model
         self.resource = resource  # the permission resource that guards it
         self.read_schema = read_schema
@@ -353,4 +366,5 @@ __all__ = [
     "Input",
     "Ownership",
     "Performs",
+    "audit_names",
 ]

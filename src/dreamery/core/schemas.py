@@ -92,18 +92,17 @@ def _unstorable(value: Any, path: str) -> str | None:
 
 
 def _error_details(error: ValidationError) -> list[InitErrorDetails]:
-    """The errors of `error`, as input for a new ValidationError that adds more."""
-    details: list[InitErrorDetails] = []
-    for item in error.errors():
-        context = item.get("ctx") or {}
-        kind: Any = item["type"]
-        if kind in ("value_error", "assertion_error") or "error" in context:
-            kind = PydanticCustomError(item["type"], item["msg"])
-            context = {}
-        details.append(
-            InitErrorDetails(type=kind, loc=item["loc"], input=item["input"], ctx=context)
+    """The errors of `error`, as input for a new ValidationError that adds more: each kept
+    with its type and its message as written (custom types such as a nested schema's
+    `reserved_field` included, which pydantic-core could not rebuild by name)."""
+    return [
+        InitErrorDetails(
+            type=PydanticCustomError(item["type"], item["msg"]),
+            loc=item["loc"],
+            input=item["input"],
         )
-    return details
+        for item in error.errors()
+    ]
 
 
 class InputSchema(BaseModel):

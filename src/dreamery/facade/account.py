@@ -18,7 +18,6 @@ from dreamery.core import crud
 from dreamery.core.access import authorize
 from dreamery.core.config import get_settings
 from dreamery.core.context import PermissionAction
-from dreamery.core.db import unit_of_work
 from dreamery.core.entities import EntityId
 from dreamery.core.errors import FieldError, PermissionDeniedError, ValidationError
 from dreamery.core.pagination import DEFAULT_LIMIT, Page
@@ -71,7 +70,7 @@ class AccountFacade(UsersFacade, FacadeBase):
         payload = crud.parse(Registration, data)
         passwords.check_policy(payload.password, email=str(payload.email))
         password_hash = await passwords.hash_password(payload.password)
-        async with unit_of_work(self._sessions) as session:
+        async with self._session_unit() as session:
             user = await auth.register(session, self._request, payload, password_hash)
             return users.USERS.read(user)
 
@@ -79,7 +78,7 @@ class AccountFacade(UsersFacade, FacadeBase):
         """Check a password and open a session; a wrong email or password are one error."""
         user_id, stored = None, None
         if "\x00" not in email and len(email) <= 254:  # no such address can exist
-            async with unit_of_work(self._sessions, write=False) as session:
+            async with self._session_unit(write=False) as session:
                 user = await auth.user_for_sign_in(session, email)
                 if user is not None:
                     user_id = user.id
@@ -87,7 +86,7 @@ class AccountFacade(UsersFacade, FacadeBase):
         ok, new_hash = await passwords.verify_password(stored, password)
         if not ok or user_id is None:
             raise auth.AuthenticationError(auth.WRONG_CREDENTIALS)
-        async with unit_of_work(self._sessions) as session:
+        async with self._session_unit() as session:
             found = await session.get(User, user_id)
             if found is None or found.deleted_at is not None or not found.is_active:
                 # Removed or deactivated between the password check and now.
@@ -98,7 +97,7 @@ class AccountFacade(UsersFacade, FacadeBase):
 
     async def refresh_session(self, refresh_token: str) -> auth.Session:
         """Trade a refresh token for the next one (rotation with reuse detection)."""
-        async with unit_of_work(self._sessions) as session:
+        async with self._session_unit() as session:
             renewed = await auth.rotate(
                 session, self._request, refresh_token, settings=get_settings()
             )
@@ -110,13 +109,13 @@ class AccountFacade(UsersFacade, FacadeBase):
 
     async def sign_out(self, refresh_token: str, *, everywhere: bool = False) -> None:
         user_id = self._require_user()
-        async with unit_of_work(self._sessions) as session:
+        async with self._session_unit() as session:
             await auth.sign_out(session, user_id, refresh_token, everywhere=everywhere)
 
     async def change_password(self, current_password: str, new_password: str) -> None:
         """The acting user's new password; every one of their sessions ends."""
         user_id = self._require_user()
-        async with unit_of_work(self._sessions, write=False) as session:
+        async with self._session_unit(write=False) as session:
             user = await session.get(User, user_id)
             stored, email = (user.password_hash, user.email) if user else (None, "")
         ok, _ = await passwords.verify_password(stored, current_password)
@@ -143,7 +142,7 @@ class AccountFacade(UsersFacade, FacadeBase):
             await auth.set_password(unit.session, unit.caller, target, new_hash)
 
     async def hub_settings(self) -> HubSettings:
-        async with unit_of_work(self._sessions, write=False) as session:
+        async with self._session_unit(write=False) as session:
             return await auth.read_settings(session)
 
     async def update_hub_settings(

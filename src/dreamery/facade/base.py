@@ -13,7 +13,9 @@ work it refused). Two ways to make several calls one transaction:
     tx = db.using(session)                    # join a transaction someone else owns
 
 Within either, each call runs in a savepoint, so a call that fails leaves the calls before it
-in place; the transaction's owner decides the rest.
+in place; the transaction's owner decides the rest. `transaction()` records the refusals met
+inside once it has ended, whatever became of it; `using(session)` records them in that
+session's transaction, whose owner is the code embedding the hub (and the tests).
 """
 
 from __future__ import annotations
@@ -31,7 +33,14 @@ from dreamery.audit import service as audit
 from dreamery.core import crud
 from dreamery.core.config import get_settings
 from dreamery.core.context import SYSTEM_ACTOR, Actor, Caller, RequestContext
-from dreamery.core.db import Unit, create_engine, create_sessionmaker, savepoint, unit_of_work
+from dreamery.core.db import (
+    Unit,
+    create_engine,
+    create_sessionmaker,
+    drop_queued_work_on_rollback,
+    savepoint,
+    unit_of_work,
+)
 from dreamery.core.entities import Action, Crud, EntityId, EntitySpec, Input, Performs
 from dreamery.core.errors import ConflictError, PermissionDeniedError
 from dreamery.core.pagination import DEFAULT_LIMIT, Page
@@ -100,8 +109,11 @@ class FacadeBase:
 
     def using(self, session: AsyncSession) -> Self:
         """The same service, working in `session`'s transaction: its calls flush and never
-        commit; committing (then `core.db.run_after_commit`) is the session owner's."""
+        commit; committing (then `core.db.run_after_commit`) is the session owner's, and a
+        rollback drops what the calls queued for after the commit. Refusals are recorded in
+        that transaction too, so they share its fate."""
         attach(session, self._permissions)
+        drop_queued_work_on_rollback(session)
         return self._derived(self._actor_id, self._request, session=session)
 
     @asynccontextmanager
@@ -168,6 +180,18 @@ class FacadeBase:
             else:
                 await self._record_denial(denied)
             raise
+
+    @asynccontextmanager
+    async def _session_unit(self, *, write: bool = True) -> AsyncIterator[AsyncSession]:
+        """A session for work that needs no actor (sign-in, settings): a transaction of its
+        own, or a savepoint of the joined one."""
+        if self._session is not None:
+            async with savepoint(self._session) as session:
+                yield session
+        else:
+            async with unit_of_work(self._sessions, write=write) as session:
+                attach(session, self._permissions)
+                yield session
 
     async def _record_denial(self, denied: PermissionDeniedError) -> None:
         async with unit_of_work(self._sessions) as session:

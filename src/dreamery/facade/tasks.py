@@ -59,12 +59,19 @@ class TasksFacade(FacadeBase):
             include_deleted=include_deleted,
         )
 
-    async def find_tasks_by_user(self, user_id: EntityId) -> list[TaskRead]:
-        page = await self.find(TASKS, filters={"user_id": user_id}, limit=MAX_LIMIT)
+    async def find_tasks_by_user(
+        self, user_id: EntityId, /, **filters: Unpack[TaskFilters]
+    ) -> list[TaskRead]:
+        """A user's tasks (up to 100), soonest due first; other filters narrow them."""
+        page = await self.find(TASKS, filters={**filters, "user_id": user_id}, limit=MAX_LIMIT)
         return page.items
 
-    async def find_tasks_by_role(self, role_id: str) -> list[TaskRead]:
-        return (await self.find_tasks(role_id=role_id, limit=MAX_LIMIT)).items
+    async def find_tasks_by_role(
+        self, role_id: str, /, **filters: Unpack[TaskFilters]
+    ) -> list[TaskRead]:
+        """A role's tasks (up to 100), soonest due first; other filters narrow them."""
+        page = await self.find(TASKS, filters={**filters, "role_id": role_id}, limit=MAX_LIMIT)
+        return page.items
 
     async def update_task(
         self,

@@ -3,9 +3,9 @@
 Each operation its spec declares becomes a button on its rows (shown where the operation
 applies), with a small form built from the operation's input schema: a choice for an enum, a
 tick box for a yes/no, a text box for a note, a date-time picker. The form's values go to
-`DatabaseService.perform` with the version of the row shown, so the operation's own checks
-(who may, from which state, not on one's own record) decide, and a concurrent change is a
-conflict.
+`DatabaseService.perform` with the version of the row the form was shown for, so the
+operation's own checks (who may, from which state, not on one's own record) decide, and a
+change made since the page was shown is a conflict.
 """
 
 from __future__ import annotations
@@ -92,11 +92,19 @@ def _control(name: str, info: FieldInfo) -> Markup:
     ).format(name, label, "" if required or not optional else " (optional)", name, name, required)
 
 
-def form_html(schema: type[BaseModel]) -> str:
-    fields = _inputs(schema)
-    if not fields:
-        return ""
-    return str(Markup("<form>{}</form>").format(Markup("").join(_control(n, f) for n, f in fields)))
+VERSION = "_version"
+
+
+def form_html(schema: type[BaseModel], version: int | None) -> str:
+    """The operation's form; it carries the version of the row shown, so that a decision
+    taken on a page that has since gone stale is refused rather than applied to the new row."""
+    controls = Markup("").join(_control(n, f) for n, f in _inputs(schema))
+    kept = (
+        Markup('<input type="hidden" name="{}" value="{}">').format(VERSION, version)
+        if version is not None
+        else Markup("")
+    )
+    return str(Markup("<form>{}{}</form>").format(kept, controls))
 
 
 def _value(info: FieldInfo, raw: Any) -> Any:
@@ -113,10 +121,13 @@ def _value(info: FieldInfo, raw: Any) -> Any:
     return raw.strip()
 
 
-async def read_form(request: Request, schema: type[BaseModel]) -> dict[str, Any]:
+async def read_form(request: Request, schema: type[BaseModel]) -> tuple[dict[str, Any], int | None]:
+    """The operation's input from its form, and the version of the row it was shown for."""
     form = await request.form()
     values = {name: _value(info, form.get(name)) for name, info in _inputs(schema)}
-    return {name: value for name, value in values.items() if value is not None}
+    shown = form.get(VERSION)
+    version = int(shown) if isinstance(shown, str) and shown.isdigit() else None
+    return {name: value for name, value in values.items() if value is not None}, version
 
 
 def row_action_config(declared: Action[Any, Any]) -> dict[str, Any]:
@@ -130,7 +141,7 @@ def row_action_config(declared: Action[Any, Any]) -> dict[str, Any]:
         "submit_btn_text": declared.label,
         "submit_btn_class": None,
         "icon_class": "fa fa-circle-check",
-        "form": form_html(declared.input),
+        "form": lambda _request, obj: form_html(declared.input, getattr(obj, "version", None)),
         "custom_response": False,
         "exclude_from_list": False,
         "exclude_from_detail": False,
@@ -142,8 +153,8 @@ def handler(
     view: EntityView, declared: Action[Any, Any]
 ) -> Callable[[Request, Any], Awaitable[None]]:
     async def run(request: Request, pk: Any) -> None:
-        data = await read_form(request, declared.input)
-        await view.perform(request, pk, declared, data)
+        data, version = await read_form(request, declared.input)
+        await view.perform(request, pk, declared, data, version)
         flash(request, f"{declared.label}: done for {view.display_name} {pk}.", "success")
 
     return run

@@ -30,7 +30,7 @@ from starlette_admin.export import CsvExporter
 from starlette_admin.filters import FilterApplyContext, FilterGroup, FilterRule
 from starlette_admin.flash import flash
 
-from dreamery.core.entities import Crud, EntitySpec
+from dreamery.core.entities import Action, Crud, EntitySpec
 from dreamery.core.errors import ConflictError, DreameryError, NotFoundError, ValidationError
 from dreamery.core.pagination import Page
 from dreamery.service import DatabaseService
@@ -539,12 +539,15 @@ class EntityView(BaseModelView):
         restored = await self._restore(request, await selection.pks())
         flash(request, f"{restored} row(s) restored.", "success")
 
-    async def perform(self, request: Request, pk: Any, declared: Any, data: Any) -> None:
-        """Run a named operation on a row, as its row action does."""
-        current = await self.find_by_pk(request, pk)
-        if current is None:
-            raise ActionFailed(f"no {self.display_name} with id {pk}")
-        version = getattr(current, "version", None)
+    async def perform(
+        self,
+        request: Request,
+        pk: Any,
+        declared: Action[Any, Any],
+        data: Mapping[str, Any],
+        version: int | None,
+    ) -> None:
+        """Run a named operation on a row, based on the version of the row shown."""
         with self._errors(request, Surface.ACTION):
             await self.db(request).perform(
                 self.spec, declared.run, pk, {**data, "version": version}

@@ -95,8 +95,10 @@ async def _search_postgres(
     found = list((await session.scalars(exact)).all())
     if found or len(needle) < 4:
         return found
+    # For the connection, not the transaction: reads run without one on PostgreSQL, where a
+    # transaction-local setting would be gone by the next statement. Always the same value.
     await session.execute(
-        select(func.set_config("pg_trgm.word_similarity_threshold", TYPO_THRESHOLD, True))
+        select(func.set_config("pg_trgm.word_similarity_threshold", TYPO_THRESHOLD, False))
     )
     similar = (
         select(User)
