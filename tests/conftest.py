@@ -64,6 +64,15 @@ def pytest_configure(config: pytest.Config) -> None:
     config.dreamery_postgres_problem = problem  # type: ignore[attr-defined]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _secret_key_file(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The hub's development key for this test run (and the processes it starts), kept out of
+    the working folder; tests about the key itself set their own."""
+    os.environ.setdefault(
+        "SECRET_KEY_FILE", str(tmp_path_factory.mktemp("secret") / ".dreamery-secret-key")
+    )
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     backends = config.dreamery_backends  # type: ignore[attr-defined]
     if "postgresql" in backends:

@@ -224,7 +224,7 @@ async def test_forged_and_misused_tokens_are_refused(
     client: httpx.AsyncClient, sign_up: SignUp
 ) -> None:
     person = await sign_up()
-    key = Settings().secret_key.get_secret_value()
+    key = Settings().signing_key()
     good = jwt.encode(_claims(person), key, algorithm="HS256")
     assert (await client.get("/me", headers={"Authorization": f"Bearer {good}"})).status_code == 200
 
@@ -232,6 +232,10 @@ async def test_forged_and_misused_tokens_are_refused(
         "alg none": jwt.encode(_claims(person), None, algorithm="none"),
         "other key": jwt.encode(
             _claims(person), "another key of 32 bytes or more!!", algorithm="HS256"
+        ),
+        # The constant that once signed every hub started without SECRET_KEY.
+        "the old built-in key": jwt.encode(
+            _claims(person), "dreamery-development-key-change-me-in-production", algorithm="HS256"
         ),
         "HS512": jwt.encode(_claims(person), key, algorithm="HS512"),
         "expired": jwt.encode(

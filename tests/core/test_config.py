@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from dreamery.core.config import (
     mask_url,
     normalize_database_url,
 )
+from dreamery.core.errors import ConfigurationError
 
 
 @pytest.mark.parametrize(
@@ -84,3 +86,28 @@ def test_a_bad_setting_names_itself(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ValidationError) as caught:
         Settings(_env_file=None)  # type: ignore[call-arg]
     assert caught.value.errors()[0]["loc"] == ("database_url",)
+
+
+def test_no_key_ships_with_the_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unset, the key is made once per hub, kept only for its owner, and the same for every
+    process; production refuses to start without one of its own."""
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("SECRET_KEY_FILE", raising=False)
+    first = Settings(database_url=f"sqlite:///{tmp_path / 'hub.db'}")
+    key = first.signing_key()
+    kept = tmp_path / ".dreamery-secret-key"
+    assert kept.read_text().strip() == key and len(key) >= 32
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert Settings(database_url=f"sqlite:///{tmp_path / 'hub.db'}").signing_key() == key
+    elsewhere = tmp_path / "other"
+    other = Settings(database_url=f"sqlite:///{elsewhere / 'hub.db'}").signing_key()
+    assert other != key  # each hub its own
+
+    production = Settings(database_url=first.database_url, environment="production")
+    with pytest.raises(ConfigurationError, match="SECRET_KEY"):
+        production.check_production()
+    with pytest.raises(ConfigurationError, match="SECRET_KEY"):
+        production.signing_key()
+    short = Settings(environment="production", secret_key="too short")
+    with pytest.raises(ConfigurationError, match="32 or more"):
+        short.check_production()

@@ -55,6 +55,7 @@ def create_app(service: DatabaseService | None = None, settings: Settings | None
     """The hub's API; `service` is injected by tests, otherwise built from the settings."""
     settings = settings or get_settings()
     settings.check_production()
+    settings.signing_key()  # made now if it must be, so that no request waits for it
     limiter = Limiter(settings)
 
     @asynccontextmanager

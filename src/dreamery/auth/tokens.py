@@ -88,4 +88,4 @@ def hash_refresh_token(token: str) -> str:
 
 
 def _key(settings: Settings) -> str:
-    return settings.secret_key.get_secret_value()
+    return settings.signing_key()

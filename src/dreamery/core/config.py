@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import secrets
+import stat
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -12,7 +16,10 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 DEFAULT_SQLITE_FILE = "dreamery.db"
-DEFAULT_SECRET_KEY = "dreamery-development-key-change-me-in-production"
+SECRET_KEY_FILE = ".dreamery-secret-key"
+MIN_SECRET_BYTES = 32
+logger = logging.getLogger(__name__)
+_KEYS: dict[Path, str] = {}
 
 _ASYNC_DRIVERS = {
     "postgresql": "postgresql+asyncpg",
@@ -96,9 +103,16 @@ class Settings(BaseSettings):
         description="postgresql://…, sqlite:///path.db or file:./dev.db",
     )
     redis_url: str | None = Field(default=None, description="redis://host:6379/0 (optional)")
-    secret_key: SecretStr = Field(
-        default=SecretStr(DEFAULT_SECRET_KEY),
-        description="signs access tokens and studio sessions; 32+ random characters",
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="signs access tokens, studio sessions and list cursors; 32+ random "
+        "characters. Unset in development: one is made on first start and kept in "
+        "SECRET_KEY_FILE",
+    )
+    secret_key_file: Path | None = Field(
+        default=None,
+        description="where the development key is kept (mode 0600); default: beside the "
+        "SQLite database, or in the working folder",
     )
     environment: Literal["development", "production"] = Field(
         default="development",
@@ -148,25 +162,91 @@ class Settings(BaseSettings):
             ) from None
         return value
 
+    def signing_key(self) -> str:
+        """The key that signs access tokens, studio sessions and list cursors.
+
+        SECRET_KEY when set. Otherwise, outside production, a random key made on first start
+        and kept in a file only its owner may read (beside the SQLite database, or in the
+        working folder), the way Django's startproject and Jupyter keep theirs: no key ships
+        with the code, so nobody who has read the source can sign for this hub.
+        """
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        if self.environment == "production":
+            from dreamery.core.errors import ConfigurationError
+
+            raise ConfigurationError("SECRET_KEY", _NEED_A_KEY)
+        return _development_key(self.key_file())
+
+    def key_file(self) -> Path:
+        if self.secret_key_file is not None:
+            return self.secret_key_file.expanduser().resolve()
+        url = make_url(self.database_url)
+        if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+            return Path(url.database).expanduser().resolve().parent / SECRET_KEY_FILE
+        return Path.cwd() / SECRET_KEY_FILE
+
     def check_production(self) -> None:
         """Refuse to serve production with settings only fit for a laptop."""
         if self.environment != "production":
             return
         from dreamery.core.errors import ConfigurationError
 
-        key = self.secret_key.get_secret_value()
-        if key == DEFAULT_SECRET_KEY or len(key) < 32:
-            raise ConfigurationError(
-                "SECRET_KEY",
-                "production needs a secret key of 32 or more random characters, not the "
-                "default (e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')",
-            )
+        key = self.secret_key.get_secret_value() if self.secret_key is not None else ""
+        if len(key.encode()) < MIN_SECRET_BYTES:
+            raise ConfigurationError("SECRET_KEY", _NEED_A_KEY)
         if is_sqlite(self.database_url) and not self.allow_sqlite_in_production:
             raise ConfigurationError(
                 "DATABASE_URL",
                 "production runs on PostgreSQL; set ALLOW_SQLITE_IN_PRODUCTION=true to "
                 "serve from SQLite anyway",
             )
+
+
+_NEED_A_KEY = (
+    f"production needs SECRET_KEY set to {MIN_SECRET_BYTES} or more random bytes "
+    "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+)
+
+
+def _development_key(path: Path) -> str:
+    """The key kept in `path`, made there first if there is none (safe against a second
+    process making it at the same moment: the file appears whole or not at all)."""
+    known = _KEYS.get(path)
+    if known is not None:
+        return known
+    from dreamery.core.errors import ConfigurationError
+
+    try:
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            draft = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+            descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w") as out:
+                out.write(secrets.token_urlsafe(48) + "\n")
+            try:
+                os.link(draft, path)  # fails if another process made it first: theirs wins
+            except FileExistsError:
+                pass
+            finally:
+                draft.unlink()
+            logger.warning(
+                "made a secret key for this hub in %s (set SECRET_KEY to choose one)", path
+            )
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if mode & 0o077:
+            logger.warning("%s may be read by others (mode %o): chmod 600 it", path, mode)
+        key = path.read_text().strip()
+    except OSError as error:
+        raise ConfigurationError(
+            "SECRET_KEY_FILE", f"cannot keep the hub's secret key in {path}: {error.strerror}"
+        ) from None
+    if len(key.encode()) < MIN_SECRET_BYTES:
+        raise ConfigurationError(
+            "SECRET_KEY_FILE", f"{path} holds a key under {MIN_SECRET_BYTES} bytes; delete it"
+        )
+    _KEYS[path] = key
+    return key
 
 
 @lru_cache(maxsize=1)

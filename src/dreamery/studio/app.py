@@ -189,7 +189,7 @@ class StudioAdmin(BaseAdmin):
 
 def build_studio(studio: Studio, *, path: str = STUDIO_PATH) -> StudioAdmin:
     settings = studio.settings
-    secret = settings.secret_key.get_secret_value()
+    secret = settings.signing_key()
     admin = StudioAdmin(
         title="Dreamery Studio",
         base_url=path,
