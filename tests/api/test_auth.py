@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -13,6 +14,7 @@ from sqlalchemy import select
 
 from dreamery import DatabaseService
 from dreamery.api.app import create_app
+from dreamery.api.deps import OpenSessions
 from dreamery.auth import passwords
 from dreamery.core.config import Settings
 from dreamery.models import User
@@ -156,10 +158,11 @@ async def test_logout_ends_one_session_or_all(client: httpx.AsyncClient, sign_up
     still = await client.post("/auth/refresh", json={"refresh_token": other_refresh})
     assert still.status_code == 200
 
+    assert await _me(client, person.headers) == 401, "its access token ended with it"
     everywhere = await client.post(
         "/auth/logout",
         json={"refresh_token": still.json()["refresh_token"], "everywhere": True},
-        headers=person.headers,
+        headers=_bearer(still),
     )
     assert everywhere.status_code == 204
     assert (
@@ -204,11 +207,113 @@ async def test_changing_the_password_ends_every_session(
     assert new.status_code == 200
 
 
+async def _me(client: httpx.AsyncClient, headers: dict[str, str]) -> int:
+    return (await client.get("/me", headers=headers)).status_code
+
+
+def _bearer(pair: httpx.Response) -> dict[str, str]:
+    assert pair.status_code == 200, pair.text
+    return {"Authorization": f"Bearer {pair.json()['access_token']}"}
+
+
+async def test_an_access_token_stops_working_when_its_session_is_signed_out(
+    client: httpx.AsyncClient, sign_up: SignUp
+) -> None:
+    person = await sign_up()
+    other = _bearer(
+        await client.post("/auth/login", data={"username": person.email, "password": PASSWORD})
+    )
+    assert await _me(client, person.headers) == 200
+
+    # No body at all: the session of the access token ends, and only that one.
+    assert (await client.post("/auth/logout", headers=person.headers)).status_code == 204
+    answer = await client.get("/me", headers=person.headers)
+    assert answer.status_code == 401
+    assert "session has ended" in answer.json()["detail"]
+    assert (await client.get("/api/v1/tasks", headers=person.headers)).status_code == 401
+    assert (
+        await client.post("/auth/refresh", json={"refresh_token": person.refresh_token})
+    ).status_code == 401
+    assert await _me(client, other) == 200
+
+    assert (
+        await client.post("/auth/logout", json={"everywhere": True}, headers=other)
+    ).status_code == 204
+    assert await _me(client, other) == 401
+
+
+async def test_signing_out_everywhere_ends_the_access_tokens_of_every_session(
+    client: httpx.AsyncClient, sign_up: SignUp
+) -> None:
+    person = await sign_up()
+    phone = _bearer(
+        await client.post("/auth/login", data={"username": person.email, "password": PASSWORD})
+    )
+    assert await _me(client, phone) == 200
+    out = await client.post("/auth/logout", json={"everywhere": True}, headers=person.headers)
+    assert out.status_code == 204
+    assert await _me(client, phone) == 401
+    assert await _me(client, person.headers) == 401
+
+
+async def test_a_password_change_ends_the_access_tokens_of_every_session(
+    client: httpx.AsyncClient, sign_up: SignUp
+) -> None:
+    person = await sign_up()
+    phone = _bearer(
+        await client.post("/auth/login", data={"username": person.email, "password": PASSWORD})
+    )
+    assert await _me(client, phone) == 200
+    changed = await client.post(
+        "/auth/password",
+        json={"current_password": PASSWORD, "new_password": "another long secret 2"},
+        headers=person.headers,
+    )
+    assert changed.status_code == 204
+    assert await _me(client, phone) == 401
+    assert await _me(client, person.headers) == 401
+
+
+async def test_a_replayed_refresh_token_ends_the_access_tokens_of_its_session(
+    client: httpx.AsyncClient, sign_up: SignUp
+) -> None:
+    person = await sign_up()
+    renewed = await client.post("/auth/refresh", json={"refresh_token": person.refresh_token})
+    fresh = _bearer(renewed)
+    assert await _me(client, fresh) == 200
+    replay = await client.post("/auth/refresh", json={"refresh_token": person.refresh_token})
+    assert replay.status_code == 401
+    assert await _me(client, fresh) == 401
+    assert await _me(client, person.headers) == 401
+
+
+async def test_another_worker_refuses_an_ended_session_within_a_second(
+    api_db: DatabaseService, client: httpx.AsyncClient, sign_up: SignUp
+) -> None:
+    person = await sign_up()
+    other_worker = create_app(api_db, settings())
+    async with client_for(other_worker) as elsewhere:
+        assert await _me(elsewhere, person.headers) == 200  # now remembered as open there
+        assert (await client.post("/auth/logout", headers=person.headers)).status_code == 204
+        # It trusts its memory for a second (OpenSessions.TTL), then asks the database.
+        deadline = time.monotonic() + 10 * OpenSessions.TTL
+        while await _me(elsewhere, person.headers) == 200:
+            assert time.monotonic() < deadline, "the other worker never heard"
+            await asyncio.sleep(0.1)
+
+
+def _session_of(person: Person) -> str:
+    """The session id the person's access token names."""
+    token = person.headers["Authorization"].removeprefix("Bearer ")
+    return str(jwt.decode(token, options={"verify_signature": False})["sid"])
+
+
 def _claims(person: Person, **changes: object) -> dict[str, object]:
     now = datetime.now(UTC)
     s = Settings()
     return {
         "sub": str(person.id),
+        "sid": _session_of(person),
         "iat": now,
         "nbf": now,
         "exp": now + timedelta(minutes=5),
@@ -251,6 +356,15 @@ async def test_forged_and_misused_tokens_are_refused(
             {k: v for k, v in _claims(person).items() if k != "exp"}, key, algorithm="HS256"
         ),
         "sub not a uuid": jwt.encode(_claims(person, sub="admin"), key, algorithm="HS256"),
+        "no session": jwt.encode(
+            {k: v for k, v in _claims(person).items() if k != "sid"}, key, algorithm="HS256"
+        ),
+        "a session never opened": jwt.encode(
+            _claims(person, sid=str(uuid.uuid4())), key, algorithm="HS256"
+        ),
+        "another user's session": jwt.encode(
+            _claims(person, sub=str(uuid.uuid4())), key, algorithm="HS256"
+        ),
         "refresh token": person.refresh_token,
         "garbage": "not.a.token",
     }
@@ -269,6 +383,7 @@ async def test_a_deactivated_user_is_signed_out(
     person = await sign_up()
     await api_db.update_user(person.id, {"is_active": False})
     assert (await client.get("/me", headers=person.headers)).status_code == 401
+    assert (await client.get("/api/v1/tasks", headers=person.headers)).status_code == 401
     refreshed = await client.post("/auth/refresh", json={"refresh_token": person.refresh_token})
     assert refreshed.status_code == 401
     login = await client.post("/auth/login", data={"username": person.email, "password": PASSWORD})

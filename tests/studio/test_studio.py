@@ -3,10 +3,13 @@ the audit view and CSV export, every change made through the service layer."""
 
 from __future__ import annotations
 
+import base64
 import csv
 import html
 import io
+import json
 import re
+import time
 import uuid
 from typing import Any
 from urllib.parse import urlencode
@@ -14,11 +17,15 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 from fastapi import FastAPI
+from itsdangerous import TimestampSigner
 from sqlalchemy import text
 
 from dreamery import DatabaseService
+from dreamery.core.config import Settings
+from dreamery.studio.security import SESSION_COOKIE, SESSION_SECONDS
 from tests.studio.conftest import (
     ORIGIN,
+    PASSWORD,
     ajax,
     client_for,
     form_token,
@@ -597,3 +604,98 @@ async def test_a_named_operation_from_a_stale_page_is_refused(
     assert stale.status_code == 400
     assert "changed since version 1" in stale.json()["msg"]
     assert (await studio_db.find_compliance_record_by_id(pk)).status == "pending"
+
+
+# --- sessions that end ------------------------------------------------------------------------
+
+
+def _cookie(client: httpx.AsyncClient) -> str:
+    value = client.cookies.get(SESSION_COOKIE)
+    assert value, "not signed in to the studio"
+    return value
+
+
+def _read_cookie(value: str) -> dict[str, Any]:
+    """The session a studio cookie carries (it is signed, not encrypted)."""
+    payload = TimestampSigner(Settings().signing_key()).unsign(value.encode())
+    data: dict[str, Any] = json.loads(base64.b64decode(payload))
+    return data
+
+
+def _signed_cookie(session: dict[str, Any]) -> str:
+    """A cookie the studio accepts as its own: signed with the hub's key, as Starlette does."""
+    payload = base64.b64encode(json.dumps(session).encode())
+    return TimestampSigner(Settings().signing_key()).sign(payload).decode()
+
+
+async def _copy(studio_app: FastAPI, cookie: str) -> httpx.AsyncClient:
+    thief = client_for(studio_app)
+    thief.cookies.set(SESSION_COOKIE, cookie, path="/studio")
+    return thief
+
+
+async def test_a_cookie_copied_before_sign_out_is_refused_after_it(
+    client: httpx.AsyncClient, studio_app: FastAPI
+) -> None:
+    async with await _copy(studio_app, _cookie(client)) as thief:
+        assert (await thief.get("/studio/users/list")).status_code == 200
+        home = await client.get("/studio/")
+        out = await client.post(
+            "/studio/logout", data={"csrftoken": form_token(home.text)}, headers=same_site()
+        )
+        assert out.status_code == 303
+        page = await thief.get("/studio/users/list")
+        assert page.status_code == 303
+        assert "/studio/login" in page.headers["location"]
+
+
+async def test_a_password_change_signs_the_studio_out(
+    anonymous: httpx.AsyncClient, studio_app: FastAPI, studio_db: DatabaseService
+) -> None:
+    owner = await make_user(studio_db, admin=True)
+    assert (await sign_in(anonymous, owner.email)).status_code == 303
+    async with await _copy(studio_app, _cookie(anonymous)) as thief:
+        assert (await thief.get("/studio/users/list")).status_code == 200
+        await studio_db.acting_as(owner.id).change_password(PASSWORD, "a new long password 2")
+        assert (await anonymous.get("/studio/users/list")).status_code == 303
+        assert (await thief.get("/studio/users/list")).status_code == 303
+
+
+async def test_an_idle_session_ends_and_stays_ended(
+    client: httpx.AsyncClient, studio_app: FastAPI
+) -> None:
+    session = _read_cookie(_cookie(client))
+    assert set(session) >= {"user_id", "session_id", "signed_in_at", "last_seen_at"}
+    idle = Settings().studio_idle_minutes * 60
+    stale = session | {"last_seen_at": int(time.time()) - idle - 5}
+    async with await _copy(studio_app, _signed_cookie(stale)) as away:
+        assert (await away.get("/studio/users/list")).status_code == 303
+    # Idleness ended the session itself: the same cookie made fresh again is refused too.
+    async with await _copy(studio_app, _signed_cookie(session)) as back:
+        assert (await back.get("/studio/users/list")).status_code == 303
+    assert (await client.get("/studio/users/list")).status_code == 303
+
+
+async def test_no_session_outlives_its_eight_hours(
+    client: httpx.AsyncClient, studio_app: FastAPI
+) -> None:
+    session = _read_cookie(_cookie(client))
+    now = int(time.time())
+    old = session | {"signed_in_at": now - SESSION_SECONDS - 5, "last_seen_at": now}
+    async with await _copy(studio_app, _signed_cookie(old)) as late:
+        assert (await late.get("/studio/users/list")).status_code == 303
+
+
+async def test_a_session_opened_by_a_cookie_alone_is_refused(
+    anonymous: httpx.AsyncClient, studio_app: FastAPI, admin: Any
+) -> None:
+    """Even with the hub's key, a cookie names a session only the database can vouch for."""
+    now = int(time.time())
+    forged = {
+        "user_id": str(admin.id),
+        "session_id": str(uuid.uuid4()),
+        "signed_in_at": now,
+        "last_seen_at": now,
+    }
+    async with await _copy(studio_app, _signed_cookie(forged)) as forger:
+        assert (await forger.get("/studio/users/list")).status_code == 303

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from dreamery.analytics import routes as analytics
 from dreamery.api import auth, health, openapi, problems
-from dreamery.api.deps import HubGateway
+from dreamery.api.deps import HubGateway, OpenSessions
 from dreamery.api.guards import Guards
 from dreamery.audit import routes as audit
 from dreamery.auth.throttle import Limiter
@@ -78,6 +78,7 @@ def create_app(service: DatabaseService | None = None, settings: Settings | None
     app.state.limiter = limiter
     app.state.settings = settings
     app.state.gateway = HubGateway(app.state)
+    app.state.sessions = OpenSessions()
     if service is not None:
         app.state.db = service
     problems.install(app)

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
-from dreamery.api.deps import Acting, Public, settings
+from dreamery.api.deps import Acting, Claims, OpenSessions, Public, settings
 from dreamery.auth import tokens
 from dreamery.auth.schemas import (
     HubSettings,
@@ -18,7 +18,7 @@ from dreamery.auth.schemas import (
     Registration,
     TokenPair,
 )
-from dreamery.auth.service import Session
+from dreamery.auth.service import ReplayedRefreshToken, Session
 from dreamery.auth.throttle import Limiter
 from dreamery.core.errors import AuthenticationError, RateLimitedError
 from dreamery.core.http import RESPONSES
@@ -29,7 +29,9 @@ router = APIRouter(tags=["sign-in"])
 
 
 def _pair(request: Request, session: Session) -> TokenPair:
-    access, expires_in = tokens.issue_access_token(settings(request), session.user_id)
+    access, expires_in = tokens.issue_access_token(
+        settings(request), session.user_id, session.session_id
+    )
     return TokenPair(
         access_token=access,
         expires_in=expires_in,
@@ -93,8 +95,14 @@ async def login(
     responses=RESPONSES(401, 422),
 )
 async def refresh(data: RefreshRequest, request: Request, response: Response, db: Public) -> Any:
-    """Each refresh token works once. Presenting a used one again ends that session."""
-    session = await db.refresh_session(data.refresh_token)
+    """Each refresh token works once. Presenting a used one again ends that session, and
+    the access tokens issued in it."""
+    try:
+        session = await db.refresh_session(data.refresh_token)
+    except ReplayedRefreshToken as replayed:
+        sessions: OpenSessions = request.app.state.sessions
+        sessions.forget_user(replayed.user_id)
+        raise
     _no_store(response)
     return _pair(request, session)
 
@@ -105,9 +113,22 @@ async def refresh(data: RefreshRequest, request: Request, response: Response, db
     summary="End this session (or every session)",
     responses=RESPONSES(401, 422),
 )
-async def logout(data: LogoutRequest, db: Acting) -> Response:
-    await db.sign_out(data.refresh_token, everywhere=data.everywhere)
+async def logout(
+    request: Request, claims: Claims, db: Acting, data: LogoutRequest | None = None
+) -> Response:
+    """Ends the session of this access token (and the one `refresh_token` renews, if sent;
+    with `everywhere`, every session of yours): its refresh token and every access token
+    issued in it stop working at once."""
+    data = data or LogoutRequest()
+    await db.sign_out(data.refresh_token, session_id=claims.session_id, everywhere=data.everywhere)
+    _forget(request, claims)
     return Response(status_code=204)
+
+
+def _forget(request: Request, claims: tokens.AccessClaims) -> None:
+    """Sessions this worker ended are refused from the next request, not a second later."""
+    sessions: OpenSessions = request.app.state.sessions
+    sessions.forget_user(claims.user_id)
 
 
 @router.post(
@@ -116,8 +137,11 @@ async def logout(data: LogoutRequest, db: Acting) -> Response:
     summary="Change your password; every session ends",
     responses=RESPONSES(401, 422),
 )
-async def change_password(data: PasswordChange, db: Acting) -> Response:
+async def change_password(
+    data: PasswordChange, request: Request, claims: Claims, db: Acting
+) -> Response:
     await db.change_password(data.current_password, data.new_password)
+    _forget(request, claims)
     return Response(status_code=204)
 
 

@@ -38,7 +38,9 @@ class RefreshRequest(InputSchema):
 
 
 class LogoutRequest(InputSchema):
-    refresh_token: RefreshTokenText
+    refresh_token: RefreshTokenText | None = Field(
+        default=None, description="also end the session this refresh token renews"
+    )
     everywhere: bool = Field(default=False, description="also end every other session of this user")
 
 

@@ -32,16 +32,18 @@ from dreamery.users import service as users
 
 @dataclass(frozen=True)
 class Session:
-    """A signed-in user and the refresh token of their session."""
+    """A signed-in user, their session (`session_id`, which every access token of it names)
+    and the refresh token that renews it."""
 
     user_id: uuid.UUID
+    session_id: uuid.UUID
     refresh_token: str
     refresh_expires_in: int
 
 
 WRONG_CREDENTIALS = "wrong email or password"
 
-__all__ = ["WRONG_CREDENTIALS", "AuthenticationError", "Session"]
+__all__ = ["WRONG_CREDENTIALS", "AuthenticationError", "ReplayedRefreshToken", "Session"]
 
 
 async def register(
@@ -174,10 +176,11 @@ async def open_session(
 ) -> Session:
     token, token_hash = tokens.new_refresh_token()
     lifetime = timedelta(days=settings.refresh_token_days)
+    family_id = family_id or uuid.uuid4()
     session.add(
         RefreshToken(
             user_id=user_id,
-            family_id=family_id or uuid.uuid4(),
+            family_id=family_id,
             token_hash=token_hash,
             expires_at=utcnow() + lifetime,
             ip_address=request.ip_address,
@@ -185,17 +188,27 @@ async def open_session(
         )
     )
     await session.flush()
-    return Session(user_id, token, int(lifetime.total_seconds()))
+    return Session(user_id, family_id, token, int(lifetime.total_seconds()))
+
+
+class ReplayedRefreshToken(AuthenticationError):
+    """A used refresh token came back: it was copied, and its session has been ended."""
+
+    def __init__(self, user_id: uuid.UUID, session_id: uuid.UUID) -> None:
+        super().__init__("the refresh token is expired, revoked or unknown; sign in again")
+        self.user_id = user_id
+        self.session_id = session_id
 
 
 async def rotate(
     session: AsyncSession, request: RequestContext, token: str, *, settings: Settings
-) -> Session | None:
+) -> Session | ReplayedRefreshToken | None:
     """Use `token` up and issue the next one of its session.
 
     The token is claimed with one conditional UPDATE, so two concurrent refreshes with the
     same token cannot both succeed. A token presented after it was used means it was copied:
-    the whole session is revoked. Returns None when the token cannot be used.
+    the whole session is revoked, and the answer says so (to be raised once the revocation
+    is committed). Returns None when the token cannot be used otherwise.
     """
     token_hash = tokens.hash_refresh_token(token)
     now = utcnow()
@@ -229,6 +242,7 @@ async def rotate(
                 resource_id=str(reused.family_id),
                 changes={"reason": "a used refresh token was presented again; session revoked"},
             )
+            return ReplayedRefreshToken(reused.user_id, reused.family_id)
         return None
     user_id, family_id = claimed
     active = await session.scalar(
@@ -240,18 +254,56 @@ async def rotate(
 
 
 async def sign_out(
-    session: AsyncSession, user_id: uuid.UUID, token: str, *, everywhere: bool
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    token: str | None,
+    *,
+    session_id: uuid.UUID | None = None,
+    everywhere: bool = False,
 ) -> None:
-    token_hash = tokens.hash_refresh_token(token)
-    family = await session.scalar(
-        select(RefreshToken.family_id).where(
-            RefreshToken.token_hash == token_hash, RefreshToken.user_id == user_id
-        )
-    )
+    """End the session `session_id` and the one `token` renews (or, `everywhere`, every
+    session of the user). A token of someone else's session ends nothing."""
     if everywhere:
-        await _revoke(session, RefreshToken.user_id == user_id)
-    elif family is not None:
-        await _revoke(session, RefreshToken.family_id == family)
+        await revoke_all(session, user_id)
+        return
+    if session_id is not None:
+        await end_session(session, user_id, session_id)
+    if token is not None:
+        family = await session.scalar(
+            select(RefreshToken.family_id).where(
+                RefreshToken.token_hash == tokens.hash_refresh_token(token),
+                RefreshToken.user_id == user_id,
+            )
+        )
+        if family is not None:
+            await end_session(session, user_id, family)
+
+
+async def end_session(session: AsyncSession, user_id: uuid.UUID, session_id: uuid.UUID) -> None:
+    """End one of the user's sessions (a studio sign-out: it holds no refresh token)."""
+    await _revoke(
+        session, (RefreshToken.family_id == session_id) & (RefreshToken.user_id == user_id)
+    )
+
+
+async def session_alive(session: AsyncSession, user_id: uuid.UUID, session_id: uuid.UUID) -> bool:
+    """Whether the user's session is still open: not signed out (here or everywhere), not
+    ended by a password change or a replayed refresh token, not expired, and its account
+    neither deactivated nor deleted."""
+    found = await session.scalar(
+        select(RefreshToken.id)
+        .join(User, User.id == RefreshToken.user_id)
+        .where(
+            RefreshToken.family_id == session_id,
+            RefreshToken.user_id == user_id,
+            RefreshToken.revoked_at.is_(None),
+            RefreshToken.expires_at > utcnow(),
+            User.is_active.is_(True),
+            User.deleted_at.is_(None),
+        )
+        .limit(1)
+    )
+    return found is not None
 
 
 async def revoke_all(session: AsyncSession, user_id: uuid.UUID) -> None:

@@ -1,7 +1,8 @@
 """Access tokens (JWT, HS256 pinned) and refresh tokens (opaque, stored as SHA-256).
 
-An access token says who is calling for a few minutes and is checked without the database:
-algorithm, signature, `exp`, `iat`, `nbf`, `iss`, `aud`, `sub` and `typ` must all be right.
+An access token says who is calling, in which session, for a few minutes: algorithm,
+signature, `exp`, `iat`, `nbf`, `iss`, `aud`, `sub`, `sid` and `typ` must all be right, and the
+session it names must still be open (checked by the app on every request, see `api.deps`).
 A refresh token is 256 random bits, not a JWT, so it can never pass as an access token.
 """
 
@@ -30,16 +31,21 @@ class InvalidTokenError(Exception):
 @dataclass(frozen=True)
 class AccessClaims:
     user_id: uuid.UUID
+    session_id: uuid.UUID
     expires_at: datetime
     token_id: str
 
 
-def issue_access_token(settings: Settings, user_id: uuid.UUID) -> tuple[str, int]:
-    """A signed access token for `user_id` and its lifetime in seconds."""
+def issue_access_token(
+    settings: Settings, user_id: uuid.UUID, session_id: uuid.UUID
+) -> tuple[str, int]:
+    """A signed access token for `user_id` in session `session_id`, and its lifetime in
+    seconds."""
     now = utcnow()
     lifetime = timedelta(minutes=settings.access_token_minutes)
     claims = {
         "sub": str(user_id),
+        "sid": str(session_id),
         "iat": now,
         "nbf": now,
         "exp": now + lifetime,
@@ -61,7 +67,7 @@ def read_access_token(settings: Settings, token: str) -> AccessClaims:
             audience=settings.token_audience,
             issuer=settings.token_issuer,
             leeway=LEEWAY_SECONDS,
-            options={"require": ["exp", "iat", "nbf", "iss", "aud", "sub", "typ", "jti"]},
+            options={"require": ["exp", "iat", "nbf", "iss", "aud", "sub", "sid", "typ", "jti"]},
         )
     except jwt.ExpiredSignatureError:
         raise InvalidTokenError("the access token has expired; refresh it") from None
@@ -71,10 +77,11 @@ def read_access_token(settings: Settings, token: str) -> AccessClaims:
         raise InvalidTokenError("this is not an access token")
     try:
         user_id = uuid.UUID(str(claims["sub"]))
+        session_id = uuid.UUID(str(claims["sid"]))
     except ValueError:
         raise InvalidTokenError("the access token is not valid") from None
     expires = datetime.fromtimestamp(int(claims["exp"]), tz=UTC)
-    return AccessClaims(user_id, expires, str(claims["jti"]))
+    return AccessClaims(user_id, session_id, expires, str(claims["jti"]))
 
 
 def new_refresh_token() -> tuple[str, str]:

@@ -129,6 +129,8 @@ class Settings(BaseSettings):
     # Sign-in.
     access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
     refresh_token_days: int = Field(default=30, ge=1, le=365)
+    # The studio signs out an administrator idle this long, and any after 8 hours.
+    studio_idle_minutes: int = Field(default=30, ge=1, le=8 * 60)
     token_issuer: str = "dreamery-hub"
     token_audience: str = "dreamery-api"
     # argon2id cost; never below OWASP's minimum (19 MiB, 2 iterations, 1 lane).

@@ -101,16 +101,39 @@ class AccountFacade(UsersFacade, FacadeBase):
             renewed = await auth.rotate(
                 session, self._request, refresh_token, settings=get_settings()
             )
+        if isinstance(renewed, auth.ReplayedRefreshToken):
+            raise renewed
         if renewed is None:
             raise auth.AuthenticationError(
                 "the refresh token is expired, revoked or unknown; sign in again"
             )
         return renewed
 
-    async def sign_out(self, refresh_token: str, *, everywhere: bool = False) -> None:
+    async def sign_out(
+        self,
+        refresh_token: str | None = None,
+        *,
+        session_id: uuid.UUID | None = None,
+        everywhere: bool = False,
+    ) -> None:
+        """End the session `session_id` and the one `refresh_token` renews (or, `everywhere`,
+        every session of the acting user)."""
         user_id = self._require_user()
         async with self._session_unit() as session:
-            await auth.sign_out(session, user_id, refresh_token, everywhere=everywhere)
+            await auth.sign_out(
+                session, user_id, refresh_token, session_id=session_id, everywhere=everywhere
+            )
+
+    async def end_session(self, session_id: uuid.UUID) -> None:
+        """End one of the acting user's sessions (the studio's sign-out)."""
+        user_id = self._require_user()
+        async with self._session_unit() as session:
+            await auth.end_session(session, user_id, session_id)
+
+    async def session_alive(self, user_id: uuid.UUID, session_id: uuid.UUID) -> bool:
+        """Whether that session of that user is still open (what each request checks)."""
+        async with self._session_unit(write=False) as session:
+            return await auth.session_alive(session, user_id, session_id)
 
     async def change_password(self, current_password: str, new_password: str) -> None:
         """The acting user's new password; every one of their sessions ends."""

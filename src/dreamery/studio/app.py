@@ -56,6 +56,11 @@ class Studio:
         self.entities: tuple[EntitySpec[Any, Any], ...] = ENTITIES
         self.views: dict[str, EntityView] = {}
 
+    @property
+    def idle_seconds(self) -> int:
+        """How long an administrator may leave the studio before being signed out."""
+        return self.settings.studio_idle_minutes * 60
+
     # --- who is acting -----------------------------------------------------------------------
     @staticmethod
     def client_ip(request: Request) -> str:

@@ -1,13 +1,18 @@
 """Signing in to the studio: email and password, administrators only.
 
-The password is checked by `DatabaseService.sign_in`, throttled like the API's sign-in. The
-studio keeps its own cookie session, so the refresh token that sign-in opens is revoked at
-once. Every request then re-reads the user through the facade: someone deactivated, deleted
-or no longer an administrator is signed out on their next click.
+The password is checked by `DatabaseService.sign_in`, throttled like the API's sign-in, and
+opens a session like the API's: the cookie names it (`SESSION_ID`), and it ends when the
+administrator signs out of the studio, signs out everywhere or changes their password
+anywhere, when the account is deactivated, after `STUDIO_IDLE_MINUTES` without a request, and
+`SESSION_SECONDS` after sign-in in any case. So a copied cookie is worth nothing once its
+session has ended. Every request re-reads the user through the facade: someone no longer an
+administrator is signed out on their next click.
 """
 
 from __future__ import annotations
 
+import contextlib
+import time
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +22,10 @@ from starlette_admin.auth import AdminUser, AuthProvider, FormValidationError, L
 
 from dreamery.core.errors import AuthenticationError, NotFoundError
 from dreamery.studio.security import (
+    SESSION_ID,
+    SESSION_LAST_SEEN,
+    SESSION_SECONDS,
+    SESSION_SIGNED_IN,
     SESSION_TOKEN,
     SESSION_USER,
     TOKEN_COOKIE,
@@ -26,6 +35,7 @@ from dreamery.studio.security import (
 if TYPE_CHECKING:
     from dreamery.studio.app import Studio
 
+LAST_SEEN_STEP = 60  # seconds: how precisely idleness is measured
 NOT_ADMIN = "{email} is not an administrator: the studio is for administrators only"
 
 
@@ -60,36 +70,81 @@ class StudioAuth(AuthProvider):
             raise LoginFailed(str(error)) from None
         await limiter.login_succeeded(ip, email)
         acting = db.acting_as(session.user_id)
-        await acting.sign_out(session.refresh_token)
         me = await acting.find_me()
         if not me.is_admin:
+            await acting.sign_out(session_id=session.session_id)
             raise LoginFailed(NOT_ADMIN.format(email=email))
+        now = int(time.time())
         request.session.clear()
-        request.session[SESSION_USER] = str(me.id)
-        request.session[SESSION_TOKEN] = token_fingerprint(request.cookies.get(TOKEN_COOKIE))
+        request.session.update(
+            {
+                SESSION_USER: str(me.id),
+                SESSION_ID: str(session.session_id),
+                SESSION_SIGNED_IN: now,
+                SESSION_LAST_SEEN: now,
+                SESSION_TOKEN: token_fingerprint(request.cookies.get(TOKEN_COOKIE)),
+            }
+        )
         return None
 
     async def logout(self, request: Request) -> Response | None:
+        user_id, session_id = _ids(request.session)
         request.session.clear()
+        if user_id is not None and session_id is not None:
+            request.state.studio_user_id = user_id
+            await self.studio.acting(request).sign_out(session_id=session_id)
         return None
 
     async def authenticate(self, request: Request) -> AdminUser | None:
-        user_id = _user_id(request.session.get(SESSION_USER))
+        user_id, session_id = _ids(request.session)
         if user_id is None or "/static/" in request.url.path:
             # Style sheets and scripts are public: no database round trip for each.
             return None
+        if session_id is None or _expired(request.session, self.studio.idle_seconds):
+            await self._end(request, user_id, session_id)
+            return None
         request.state.studio_user_id = user_id
+        acting = self.studio.acting(request)
         try:
-            me: Any = await self.studio.acting(request).find_me()
+            alive = await acting.session_alive(user_id, session_id)
+            me: Any = await acting.find_me() if alive else None
         except (AuthenticationError, NotFoundError):
             me = None
         if me is None or not me.is_active or not me.is_admin:
-            request.session.clear()
+            await self._end(request, user_id, session_id)
             return None
+        now = int(time.time())
+        if now - int(request.session[SESSION_LAST_SEEN]) >= LAST_SEEN_STEP:
+            request.session[SESSION_LAST_SEEN] = now  # the cookie is signed again only then
         return AdminUser(username=f"{me.first_name} {me.last_name}")
 
+    async def _end(
+        self, request: Request, user_id: uuid.UUID, session_id: uuid.UUID | None
+    ) -> None:
+        """Forget the cookie's session, and close it in the database if it is still open."""
+        request.session.clear()
+        if session_id is not None:
+            request.state.studio_user_id = user_id
+            # An account gone or deactivated has no session left to end.
+            with contextlib.suppress(AuthenticationError, NotFoundError):
+                await self.studio.acting(request).sign_out(session_id=session_id)
 
-def _user_id(value: Any) -> uuid.UUID | None:
+
+def _expired(cookie: Any, idle_seconds: int) -> bool:
+    """Idle longer than allowed, or signed in longer ago than any session may last."""
+    now = time.time()
+    try:
+        signed_in, last_seen = float(cookie[SESSION_SIGNED_IN]), float(cookie[SESSION_LAST_SEEN])
+    except (KeyError, TypeError, ValueError):
+        return True
+    return now - last_seen > idle_seconds or now - signed_in > SESSION_SECONDS
+
+
+def _ids(cookie: Any) -> tuple[uuid.UUID | None, uuid.UUID | None]:
+    return _uuid(cookie.get(SESSION_USER)), _uuid(cookie.get(SESSION_ID))
+
+
+def _uuid(value: Any) -> uuid.UUID | None:
     try:
         return uuid.UUID(str(value)) if value else None
     except ValueError:

@@ -9,7 +9,8 @@
 - Pages are kept out of frames (clickjacking) and out of caches (they show personal data).
 
 The session cookie itself is HttpOnly, SameSite=Strict, limited to the studio's path, Secure in
-production and valid for `SESSION_SECONDS` from sign-in (see `app.session_middleware`).
+production; the session it names ends on sign-out, on a password change, when idle and
+`SESSION_SECONDS` after sign-in (see `auth`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ from starlette_admin.security import CSRFMiddleware
 SESSION_COOKIE = "dreamery_studio"
 SESSION_SECONDS = 8 * 60 * 60
 SESSION_USER = "user_id"
+SESSION_ID = "session_id"
+SESSION_SIGNED_IN = "signed_in_at"
+SESSION_LAST_SEEN = "last_seen_at"
 SESSION_TOKEN = "form_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 TOKEN_COOKIE = CSRFMiddleware.cookie_name
