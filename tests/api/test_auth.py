@@ -64,8 +64,18 @@ async def test_a_professional_signs_up_signs_in_and_sees_themselves(
     [
         ({"password": "short1"}, "password", "at least 8"),
         ({"password": "x" * 129}, "password", "at most 128"),
-        ({"password": "password1"}, "password", "most common"),
-        ({"password": "Football"}, "password", "most common"),
+        ({"password": "password1"}, "password", "common password"),
+        ({"password": "Football"}, "password", "common password"),
+        ({"password": "aaaaaaaaaaaa"}, "password", "Repeats"),
+        ({"password": "dreamery123"}, "password", "too easy to guess"),
+        ({"password": "realestate"}, "password", "too easy to guess"),
+        ({"password": "Dreamery Hub 2026"}, "password", "the hub's name"),
+        ({"password": "Jane Doe 1985"}, "password", "your name"),
+        ({"password": " " * 12}, "password", "only spaces"),
+        ({"email": "\u0430dmin@example.com"}, "body.email", "Cyrillic and Latin"),
+        ({"email": "p\u0430yp\u0430l@example.com"}, "body.email", "look-alike"),
+        ({"email": "\u0440\u0430\u0443@example.com"}, "body.email", "pass for Latin"),
+        ({"email": "jane@ex\u0430mple.com"}, "body.email", "domain label"),
         ({"role_id": "no-such-role"}, "role_id", "no active role"),
         ({"email": "not-an-email"}, "body.email", "email"),
         ({"is_admin": True}, "body.is_admin", "Extra inputs"),
@@ -93,6 +103,55 @@ async def test_an_email_registers_once_whatever_its_case(client: httpx.AsyncClie
     assert again.json()["errors"] == [
         {"field": "email", "message": "is already in use", "type": "unique"}
     ]
+
+
+async def test_a_password_is_used_exactly_as_typed(client: httpx.AsyncClient) -> None:
+    email = f"spaced-{uuid.uuid4().hex[:8]}@example.com"
+    typed = "  quiet harbour lantern 7  "
+    assert (
+        await client.post("/auth/register", json=_registration(email, password=typed))
+    ).status_code == 201
+    exact = await client.post("/auth/login", data={"username": email, "password": typed})
+    assert exact.status_code == 200, exact.text
+    trimmed = await client.post("/auth/login", data={"username": email, "password": typed.strip()})
+    assert trimmed.status_code == 401
+    headers = _bearer(exact)
+    changed = await client.post(
+        "/auth/password",
+        json={"current_password": typed, "new_password": " another quiet lantern 8 "},
+        headers=headers,
+    )
+    assert changed.status_code == 204, changed.text
+    again = await client.post(
+        "/auth/login", data={"username": email, "password": " another quiet lantern 8 "}
+    )
+    assert again.status_code == 200
+
+
+async def test_one_mailbox_is_one_account_however_it_is_spelled(
+    client: httpx.AsyncClient,
+) -> None:
+    name = f"mailbox{uuid.uuid4().hex[:8]}"
+    created = await client.post("/auth/register", json=_registration(f"{name}@xn--bcher-kva.de"))
+    assert created.status_code == 201, created.text
+    assert created.json()["email"] == f"{name}@b\u00fccher.de"  # one spelling, IDNA decoded
+    for spelling in (f"{name}@B\u00dcCHER.de", f"{name}@b\u00fccher.DE"):
+        again = await client.post("/auth/register", json=_registration(spelling))
+        assert again.status_code == 422, spelling
+        assert again.json()["errors"][0]["message"] == "is already in use"
+        login = await client.post("/auth/login", data={"username": spelling, "password": PASSWORD})
+        assert login.status_code == 200, spelling
+    # Full-width letters fold to the ones they stand for (NFKC).
+    wide = "".join(chr(ord(ch) + 0xFEE0) for ch in "wide")
+    folded = await client.post("/auth/register", json=_registration(f"{wide}{name}@example.com"))
+    assert folded.status_code == 201, folded.text
+    assert folded.json()["email"] == f"wide{name}@example.com"
+    # A whole local part in another script is an address like any other.
+    digits = f"{uuid.uuid4().int % 10**8:08d}"
+    cyrillic = await client.post(
+        "/auth/register", json=_registration(f"\u0430\u0434\u043c\u0438\u043d{digits}@example.com")
+    )
+    assert cyrillic.status_code == 201, cyrillic.text
 
 
 async def test_wrong_password_and_unknown_email_answer_alike(

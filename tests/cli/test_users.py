@@ -59,7 +59,7 @@ async def test_create_admin_takes_the_password_from_the_environment(
         env=cli_env | {"DREAMERY_ADMIN_PASSWORD": "password"},
         url=fresh_seeded_url,
     )
-    assert_one_line_error(weak, "password", "most common")
+    assert_one_line_error(weak, "password", "common password")
     bad_role = dreamery(
         "users",
         "create-admin",

@@ -1,25 +1,65 @@
 """Passwords: argon2id hashing and the policy a new password must meet.
 
-The policy follows NIST SP 800-63B: a length range and a list of passwords known to be common,
-no composition rules. Hashing costs tens of milliseconds of CPU, so it runs in a worker thread
-and never stalls the event loop.
+The policy follows NIST SP 800-63B and OWASP ASVS 6.2: a length range, no composition rules,
+and nothing easy to guess. zxcvbn estimates how many guesses a password would take, knowing
+the hub's name, the words of the trade and the user's own email and name; anything below
+`MIN_SCORE` is refused with its advice. A password made only of those words, digits and
+punctuation ("Dreamery Hub 2026") is refused whatever its score.
+
+A password is never altered: not trimmed, not case-folded, compared exactly as typed.
+Hashing costs tens of milliseconds of CPU, and so may the estimate: both run in a worker
+thread and never stall the event loop.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from zxcvbn import zxcvbn
 
 from dreamery.core.errors import FieldError, ValidationError
 
 MIN_LENGTH = 8
 MAX_LENGTH = 128
-# How many of the most used passwords (zxcvbn's ranked list) are refused outright.
-COMMON_PASSWORDS_REFUSED = 10_000
+# zxcvbn's scale: 3 is "safely unguessable", fewer than 10^10 guesses is below it.
+MIN_SCORE = 3
+# zxcvbn's cost grows with length; the first 72 characters decide (as bcrypt's limit does).
+SCORED_LENGTH = 72
+# What anyone guessing at a real-estate hub tries first.
+CONTEXT_WORDS = (
+    "dreamery",
+    "dreameryhub",
+    "hub",
+    "real",
+    "estate",
+    "realestate",
+    "realtor",
+    "realty",
+    "property",
+    "properties",
+    "house",
+    "home",
+    "homes",
+    "mortgage",
+    "escrow",
+    "agent",
+    "broker",
+    "lender",
+    "listing",
+    "appraisal",
+    "appraiser",
+    "closing",
+    "title",
+    "admin",
+    "password",
+)
+_WORDS = re.compile(r"[^\W\d_]+")
 
 
 @lru_cache(maxsize=4)
@@ -34,26 +74,73 @@ def _configured() -> PasswordHasher:
     return hasher(settings.password_memory_kib, settings.password_iterations)
 
 
-@lru_cache(maxsize=1)
-def _common_passwords() -> frozenset[str]:
-    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+def _personal_words(email: str | None, names: Iterable[str | None]) -> list[str]:
+    words: list[str] = []
+    for value in (email, *names):
+        if value:
+            words.append(value.lower())
+            words.extend(_WORDS.findall(value.lower()))
+    return [word for word in words if len(word) >= 3]
 
-    return frozenset(FREQUENCY_LISTS["passwords"][:COMMON_PASSWORDS_REFUSED])
+
+def _only_obvious_words(password: str, context: Iterable[str]) -> bool:
+    """Whether nothing is left of the password once the context words, digits, spaces and
+    punctuation are taken out (longest words first)."""
+    rest = password.lower()
+    for word in sorted(set(context), key=len, reverse=True):
+        rest = rest.replace(word, "")
+    return not _WORDS.search(rest)
 
 
-def check_policy(password: str, *, field: str = "password", email: str | None = None) -> None:
-    """Raise a ValidationError naming `field` if `password` may not be used."""
-    problem = None
+def problem_with(
+    password: str, *, email: str | None = None, names: Iterable[str | None] = ()
+) -> str | None:
+    """What is wrong with `password` as a new password, or None when it may be used."""
     if len(password) < MIN_LENGTH:
-        problem = f"must be at least {MIN_LENGTH} characters"
-    elif len(password) > MAX_LENGTH:
-        problem = f"must be at most {MAX_LENGTH} characters"
-    elif password.lower() in _common_passwords():
-        problem = "is one of the most common passwords; choose another"
-    elif email and password.lower() in {email.lower(), email.split("@")[0].lower()}:
-        problem = "must not be your email address"
+        return f"must be at least {MIN_LENGTH} characters"
+    if len(password) > MAX_LENGTH:
+        return f"must be at most {MAX_LENGTH} characters"
+    if not password.strip():
+        return "must not be only spaces"
+    personal = _personal_words(email, names)
+    if email and password.lower() in {email.lower(), email.split("@")[0].lower()}:
+        return "must not be your email address"
+    context = [*CONTEXT_WORDS, *personal]
+    estimate = zxcvbn(password[:SCORED_LENGTH], user_inputs=context, max_length=SCORED_LENGTH)
+    if estimate["score"] < MIN_SCORE:
+        feedback = estimate["feedback"]
+        advice = " ".join(part for part in (feedback["warning"], *feedback["suggestions"]) if part)
+        return f"is too easy to guess. {advice or 'Add another word or two.'}".strip()
+    if _only_obvious_words(password, context):
+        return (
+            "is made only of the hub's name, words of the trade, your name or email, digits "
+            "and punctuation; add words of your own"
+        )
+    return None
+
+
+def check_policy(
+    password: str,
+    *,
+    field: str = "password",
+    email: str | None = None,
+    names: Iterable[str | None] = (),
+) -> None:
+    """Raise a ValidationError naming `field` if `password` may not be used."""
+    problem = problem_with(password, email=email, names=names)
     if problem:
         raise ValidationError([FieldError(field, problem, "password_policy")])
+
+
+async def ensure_acceptable(
+    password: str,
+    *,
+    field: str = "password",
+    email: str | None = None,
+    names: Iterable[str | None] = (),
+) -> None:
+    """`check_policy` in a worker thread (the estimate may take tens of milliseconds)."""
+    await asyncio.to_thread(check_policy, password, field=field, email=email, names=tuple(names))
 
 
 async def hash_password(password: str) -> str:

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, EmailStr, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
-from dreamery.core.schemas import InputSchema, PersonName, Slug
+from dreamery.core.schemas import EmailAddress, InputSchema, PersonName, Slug
 from dreamery.users.schemas import ProfileFields
 
-# Long enough for any passphrase the policy allows; the policy itself says 8 to 128.
-Password = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+# Long enough for any passphrase the policy allows; the policy itself says 8 to 128. Never
+# trimmed (input is, elsewhere): a password is used exactly as typed.
+Password = Annotated[str, StringConstraints(strip_whitespace=False, min_length=1, max_length=1024)]
 RefreshTokenText = Annotated[str, StringConstraints(min_length=1, max_length=512)]
 
 
 class Registration(InputSchema):
     """A professional signing up: who they are, their role from the catalogue, a password."""
 
-    email: EmailStr = Field(max_length=254, examples=["jane.doe@example.com"])
+    email: EmailAddress = Field(examples=["jane.doe@example.com"])
     password: Password = Field(examples=["correct horse battery staple"])
     first_name: PersonName = Field(examples=["Jane"])
     last_name: PersonName = Field(examples=["Doe"])

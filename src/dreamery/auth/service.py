@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dreamery.audit import service as audit
 from dreamery.auth import tokens
 from dreamery.auth.schemas import HubSettings, Registration
+from dreamery.core import emails
 from dreamery.core.config import Settings, get_settings
 from dreamery.core.context import SYSTEM_ACTOR, Actor, Caller, RequestContext
 from dreamery.core.errors import (
@@ -134,7 +135,7 @@ async def write_settings(
 async def user_for_sign_in(session: AsyncSession, email: str) -> User | None:
     return await session.scalar(
         select(User).where(
-            func.lower(User.email) == email.strip().lower(),
+            func.lower(User.email) == func.lower(emails.lookup_form(email)),
             User.deleted_at.is_(None),
         )
     )

@@ -32,7 +32,7 @@ async def _create_admin(
     from dreamery.auth import passwords
 
     settings = load_settings()
-    passwords.check_policy(password, email=email)
+    passwords.check_policy(password, email=email, names=(first_name, last_name))
     async with DatabaseService(settings.database_url) as db, db.transaction() as tx:
         try:
             existing = await tx.find_user_by_email(email)

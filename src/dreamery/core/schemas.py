@@ -21,9 +21,12 @@ from pydantic import (
     StringConstraints,
     ValidationError,
     ValidatorFunctionWrapHandler,
+    WithJsonSchema,
     model_validator,
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from dreamery.core.emails import normalize_email
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
@@ -53,6 +56,13 @@ Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length
 AwareDatetime = Annotated[datetime, BeforeValidator(_iso_text), AfterValidator(_aware)]
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
 NonNegativeInt = Annotated[int, Field(ge=0)]
+EmailAddress = Annotated[
+    str,
+    StringConstraints(max_length=320),  # email-validator then holds it to 254
+    AfterValidator(normalize_email),
+    WithJsonSchema({"type": "string", "format": "email", "maxLength": 254}),
+]
+"""An e-mail address, folded to the one spelling the hub stores (see `core.emails`)."""
 
 
 _SCALARS = (bool, int, float)

@@ -68,7 +68,11 @@ class AccountFacade(UsersFacade, FacadeBase):
     async def register(self, data: Registration | Mapping[str, object]) -> UserRead:
         """A professional signs themselves up (when self-registration is open)."""
         payload = crud.parse(Registration, data)
-        passwords.check_policy(payload.password, email=str(payload.email))
+        await passwords.ensure_acceptable(
+            payload.password,
+            email=str(payload.email),
+            names=(payload.first_name, payload.last_name),
+        )
         password_hash = await passwords.hash_password(payload.password)
         async with self._session_unit() as session:
             user = await auth.register(session, self._request, payload, password_hash)
@@ -140,20 +144,26 @@ class AccountFacade(UsersFacade, FacadeBase):
         user_id = self._require_user()
         async with self._session_unit(write=False) as session:
             user = await session.get(User, user_id)
-            stored, email = (user.password_hash, user.email) if user else (None, "")
+            stored = user.password_hash if user else None
+            email, names = (user.email, (user.first_name, user.last_name)) if user else ("", ())
         ok, _ = await passwords.verify_password(stored, current_password)
         if not ok:
             raise ValidationError([FieldError("current_password", "is not your current password")])
-        passwords.check_policy(new_password, field="new_password", email=email)
+        await passwords.ensure_acceptable(
+            new_password, field="new_password", email=email, names=names
+        )
         new_hash = await passwords.hash_password(new_password)
         async with self.unit() as unit:
             await auth.set_password(unit.session, unit.caller, user_id, new_hash)
 
     async def set_user_password(self, user_id: EntityId, password: str) -> None:
         """Set someone's password as an administrator (or the system): policy still applies."""
-        passwords.check_policy(password)
-        new_hash = await passwords.hash_password(password)
         target = uuid.UUID(str(user_id))
+        async with self.unit(write=False) as unit:
+            user = await crud.load(unit.session, unit.caller, users.USERS, target)
+            email, names = user.email, (user.first_name, user.last_name)
+        await passwords.ensure_acceptable(password, email=email, names=names)
+        new_hash = await passwords.hash_password(password)
         async with self.unit() as unit:
             user = await crud.load(unit.session, unit.caller, users.USERS, target)
             await authorize(unit.session, unit.caller, users.USERS, PermissionAction.UPDATE, user)

@@ -8,7 +8,6 @@ from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
-    EmailStr,
     Field,
     HttpUrl,
     StringConstraints,
@@ -19,6 +18,7 @@ from typing_extensions import TypedDict
 
 from dreamery.catalog.schemas import RoleRead
 from dreamery.core.schemas import (
+    EmailAddress,
     EntityRead,
     InputSchema,
     PersonName,
@@ -108,7 +108,7 @@ class UserProfileRead(VersionedRead):
 
 
 class UserCreate(InputSchema):
-    email: EmailStr = Field(max_length=254)
+    email: EmailAddress
     first_name: PersonName
     last_name: PersonName
     role_id: Slug
@@ -118,7 +118,7 @@ class UserCreate(InputSchema):
 
 
 class UserUpdate(UpdateSchema):
-    email: EmailStr | None = Field(default=None, max_length=254)
+    email: EmailAddress | None = None
     first_name: PersonName | None = None
     last_name: PersonName | None = None
     role_id: Slug | None = None

@@ -13,7 +13,7 @@ from typing import Any, get_args
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dreamery.core import crud
+from dreamery.core import crud, emails
 from dreamery.core.context import Caller
 from dreamery.core.entities import EntityId, EntitySpec, Input, Ownership
 from dreamery.core.errors import ConflictError, NotFoundError
@@ -86,7 +86,9 @@ async def create_user(session: AsyncSession, caller: Caller, data: Input) -> Use
 async def find_user_by_email(session: AsyncSession, caller: Caller, email: str) -> User:
     visible = crud.visible_conditions(USERS, caller, include_deleted=False)
     user = await session.scalar(
-        select(User).where(func.lower(User.email) == email.strip().lower(), *visible)
+        select(User).where(
+            func.lower(User.email) == func.lower(emails.lookup_form(email)), *visible
+        )
     )
     if user is None:
         raise NotFoundError(f"no user with email {email}", resource="user")
