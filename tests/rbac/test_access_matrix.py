@@ -65,7 +65,7 @@ def _objects(user_id: uuid.UUID, role_id: str) -> dict[str, Any]:
         "compliance_record": ComplianceRecord(user_id=user_id),
         "metric": AnalyticsMetric(user_id=user_id, role_id=role_id),
         "dashboard": AnalyticsDashboard(role_id=role_id),
-        "task": Task(user_id=user_id, role_id=role_id),
+        "task": Task(user_id=user_id, role_id=role_id, created_by=user_id),
         "reminder": Reminder(user_id=user_id),
         "notification": Notification(user_id=user_id),
         "category": ProfessionalCategory(id="x"),

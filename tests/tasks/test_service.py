@@ -8,7 +8,12 @@ from typing import Any
 import pytest
 
 from dreamery import DatabaseService
-from dreamery.core.errors import ConflictError, NotFoundError, ValidationError
+from dreamery.core.errors import (
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationError,
+)
 
 pytestmark = pytest.mark.usefixtures("backend")
 
@@ -78,3 +83,77 @@ async def test_only_whoever_may_update_the_task_moves_it(db: DatabaseService) ->
     moved = await db.acting_as(manager.id).change_task_status(task.id, "in_progress")
     assert moved.status == "in_progress"
     assert (await db.acting_as(owner.id).change_task_status(task.id, "completed")).completed_at
+
+
+async def test_reassigning_then_deleting_someone_elses_task_is_refused(
+    db: DatabaseService,
+) -> None:
+    """The probe: a property manager (task:update:any, nobody's task:delete:any) took a crew
+    member's task by reassigning it to themselves, then deleted it as their own."""
+    crew = await person(db)
+    manager = await person(db, "property-manager")
+    task = await db.acting_as(crew.id).create_task(
+        {"title": "Fix the gutter", "role_id": "handyman", "user_id": str(crew.id)}
+    )
+    as_manager = db.acting_as(manager.id)
+    taken = await as_manager.update_task(task.id, {"user_id": str(manager.id)})
+    assert taken.user_id == manager.id  # dispatching work is the manager's job
+    with pytest.raises(PermissionDeniedError, match="not allowed to delete"):
+        await as_manager.delete_task(task.id)
+    assert (await db.find_task_by_id(task.id)).deleted_at is None
+    # Whoever made a task may delete it (once they can see it again).
+    back = await as_manager.update_task(task.id, {"user_id": str(crew.id)})
+    await db.acting_as(crew.id).delete_task(back.id)
+
+
+async def test_the_assignee_of_a_task_someone_else_made_cannot_delete_it(
+    db: DatabaseService,
+) -> None:
+    crew = await person(db)
+    manager = await person(db, "property-manager")
+    task = await db.acting_as(manager.id).create_task(
+        {"title": "Inspect the boiler", "role_id": "handyman", "user_id": str(crew.id)}
+    )
+    as_crew = db.acting_as(crew.id)
+    with pytest.raises(PermissionDeniedError, match="not allowed to delete"):
+        await as_crew.delete_task(task.id)
+    done = await as_crew.change_task_status(task.id, "completed")  # theirs to do, not to erase
+    assert done.status == "completed"
+    await db.acting_as(manager.id).delete_task(task.id)
+
+
+async def test_handing_a_task_to_someone_needs_the_right_to_give_them_one(
+    db: DatabaseService,
+) -> None:
+    first, second = await person(db), await person(db)
+    # A role an administrator let edit anyone's task, but give tasks only to themselves.
+    for action in ("read", "update"):
+        grant = (await db.find_permissions(resource="task", action=action, scope="any")).items
+        await db.create_role_permission({"role_id": "arborist", "permission_id": str(grant[0].id)})
+    coordinator = await person(db, "arborist")  # task:read/update:any, task:create:own
+    manager = await person(db, "property-manager")  # task:create:any
+    task = await db.create_task({"title": "Order", "role_id": "handyman", "user_id": str(first.id)})
+
+    as_coordinator = db.acting_as(coordinator.id)
+    renamed = await as_coordinator.update_task(task.id, {"title": "Order the keys"})
+    with pytest.raises(PermissionDeniedError) as refused:
+        await as_coordinator.update_task(task.id, {"user_id": str(second.id)})
+    assert refused.value.details["field"] == "user_id"
+    assert "task:create" in str(refused.value)
+
+    # Their own task they may not give away either (task:update:own stops at the owner).
+    mine = await db.acting_as(first.id).create_task(
+        {"title": "Mine", "role_id": "handyman", "user_id": str(first.id)}
+    )
+    with pytest.raises(PermissionDeniedError):
+        await db.acting_as(first.id).update_task(mine.id, {"user_id": str(second.id)})
+
+    # A manager dispatches work to anyone: task:create:any.
+    moved = await db.acting_as(manager.id).update_task(
+        task.id, {"user_id": str(second.id)}, expected_version=renamed.version
+    )
+    assert moved.user_id == second.id
+    with pytest.raises(NotFoundError):
+        await db.acting_as(first.id).find_task_by_id(task.id)
+    unchanged = await db.find_task_by_id(mine.id)
+    assert unchanged.user_id == first.id and unchanged.version == 1

@@ -21,6 +21,11 @@ if TYPE_CHECKING:
     from dreamery.core.entities import EntitySpec
 
 
+def _parents_action(action: PermissionAction) -> PermissionAction:
+    """A child is read with its parent and changed by updating its parent."""
+    return PermissionAction.READ if action is PermissionAction.READ else PermissionAction.UPDATE
+
+
 def _guarding(
     spec: EntitySpec[Any, Any], action: PermissionAction
 ) -> tuple[EntitySpec[Any, Any], PermissionAction]:
@@ -29,23 +34,26 @@ def _guarding(
     if spec.parent is None:
         return spec, action
     parent, _ = spec.parent
-    return _guarding(
-        parent,
-        PermissionAction.READ if action is PermissionAction.READ else PermissionAction.UPDATE,
-    )
+    return _guarding(parent, _parents_action(action))
 
 
-def owner_predicate(spec: EntitySpec[Any, Any], actor: Actor) -> ColumnElement[bool]:
+def owner_predicate(
+    spec: EntitySpec[Any, Any], actor: Actor, action: PermissionAction = PermissionAction.READ
+) -> ColumnElement[bool]:
+    """A SQL condition selecting the rows that are `actor`'s own for `action`."""
     if spec.parent is not None:
         parent, foreign_key = spec.parent
-        owned_parents = select(parent.column("id")).where(owner_predicate(parent, actor))
+        owned_parents = select(parent.column("id")).where(
+            owner_predicate(parent, actor, _parents_action(action))
+        )
         return spec.column(foreign_key).in_(owned_parents)
-    if spec.owner is None:
+    owner = spec.owner_for(action)
+    if owner is None:
         return false()
-    value = getattr(actor, spec.owner.actor_attr)
+    value = getattr(actor, owner.actor_attr)
     if value is None:
         return false()
-    predicate: ColumnElement[bool] = spec.column(spec.owner.column) == value
+    predicate: ColumnElement[bool] = spec.column(owner.column) == value
     return predicate
 
 
@@ -58,24 +66,32 @@ def access_predicate(
     if scope is PermissionScope.ANY:
         return true()
     if scope is PermissionScope.OWN:
-        return owner_predicate(spec, actor)
+        return owner_predicate(spec, actor, action)
     return false()
 
 
-async def _owns(session: AsyncSession, spec: EntitySpec[Any, Any], actor: Actor, obj: Any) -> bool:
+async def _owns(
+    session: AsyncSession,
+    spec: EntitySpec[Any, Any],
+    actor: Actor,
+    obj: Any,
+    action: PermissionAction,
+) -> bool:
     if spec.parent is not None:
         parent, foreign_key = spec.parent
         parent_id = getattr(obj, foreign_key)
         found = await session.scalar(
             select(func.count()).where(
-                parent.column("id") == parent_id, owner_predicate(parent, actor)
+                parent.column("id") == parent_id,
+                owner_predicate(parent, actor, _parents_action(action)),
             )
         )
         return bool(found)
-    if spec.owner is None:
+    owner = spec.owner_for(action)
+    if owner is None:
         return False
-    value = getattr(actor, spec.owner.actor_attr)
-    return value is not None and getattr(obj, spec.owner.column) == value
+    value = getattr(actor, owner.actor_attr)
+    return value is not None and getattr(obj, owner.column) == value
 
 
 async def authorize(
@@ -90,7 +106,7 @@ async def authorize(
     scope = caller.actor.scope(guard.resource, guard_action)
     if scope is PermissionScope.ANY:
         return
-    if scope is PermissionScope.OWN and await _owns(session, spec, caller.actor, obj):
+    if scope is PermissionScope.OWN and await _owns(session, spec, caller.actor, obj, action):
         return
     raise PermissionDeniedError(
         f"not allowed to {action} this {spec.label}",

@@ -477,10 +477,29 @@ async def update(
     values = _column_values(spec, changes)
     _check_not_null(spec, values)
     check_fields(caller, spec, {k: v for k, v in values.items() if getattr(obj, k) != v})
+    owner = spec.owner
+    handed_over = (
+        owner is not None
+        and owner.column in values
+        and values[owner.column] != getattr(obj, owner.column)
+    )
 
     async def still_allowed() -> None:
         # Changing the owner away from oneself is itself an update the scope must allow.
         await authorize(session, caller, spec, PermissionAction.UPDATE, obj)
+        if handed_over and owner is not None:
+            # Handing a row to someone is making it theirs: as creating it for them would.
+            try:
+                await authorize(session, caller, spec, PermissionAction.CREATE, obj)
+            except PermissionDeniedError:
+                raise PermissionDeniedError(
+                    f"not allowed to give a {spec.label} to that {owner.column.removesuffix('_id')}"
+                    f" (it needs {spec.resource}:create for them)",
+                    resource=spec.name,
+                    action="update",
+                    resource_id=str(obj.id),
+                    field=owner.column,
+                ) from None
 
     return await apply(
         session,

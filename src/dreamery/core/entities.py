@@ -35,7 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute
 
 from dreamery.core import crud
-from dreamery.core.context import Actor, Caller
+from dreamery.core.context import Actor, Caller, PermissionAction
 
 M = TypeVar("M", bound=DeclarativeBase)
 R = TypeVar("R", bound=BaseModel)
@@ -167,6 +167,7 @@ class EntitySpec(Generic[M, R]):
         default_sort: str = "created_at",
         descending: bool = True,
         owner: Ownership | None = None,
+        owners: Mapping[PermissionAction, Ownership] | None = None,
         parent: tuple[EntitySpec[Any, Any], str] | None = None,
         guarded_fields: frozenset[str] = frozenset(),
         admin_fields: frozenset[str] = frozenset(),
@@ -194,6 +195,9 @@ class EntitySpec(Generic[M, R]):
         self.default_sort = default_sort
         self.descending = descending
         self.owner = owner
+        # What "own" means for one action when it is not `owner` (a task is deleted by whoever
+        # created it, not by whoever it was assigned to).
+        self.owners: Mapping[PermissionAction, Ownership] = dict(owners or {})
         # Children are guarded by their parent: (parent spec, foreign key to it).
         self.parent = parent
         # Fields only an actor with `<resource>:update:any` may set (no self-promotion).
@@ -236,6 +240,10 @@ class EntitySpec(Generic[M, R]):
     @property
     def versioned(self) -> bool:
         return hasattr(self.model, "version")
+
+    def owner_for(self, action: PermissionAction) -> Ownership | None:
+        """Which rows are the actor's own when they `action` this entity."""
+        return self.owners.get(action, self.owner)
 
     def column(self, name: str) -> InstrumentedAttribute[Any]:
         attribute = getattr(self.model, name)

@@ -40,6 +40,8 @@ TASKS: EntitySpec[Task, TaskRead] = EntitySpec(
     default_sort="due_date",
     descending=False,
     owner=Ownership("user_id"),
+    # A task is deleted by whoever made it: being handed someone's task is no right to erase it.
+    owners={PermissionAction.DELETE: Ownership("created_by")},
     stamp=lambda actor: {"created_by": actor.user_id},
     group="Tasks",
 )
