@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
 from typing_extensions import TypedDict
 
 from dreamery.core.schemas import (
@@ -27,6 +27,34 @@ MetricName = Annotated[
 ]
 Unit = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
 GRID_COLUMNS = 12
+
+# What a value may be, by unit: wide enough for any real book of business, narrow enough that
+# a typo or a prank (1e9 percent) is refused. Other units get the last line.
+VALUE_RANGES: dict[str, tuple[float, float]] = {
+    "percent": (-100, 1_000),  # a share, or a change (down 100 % at most)
+    "count": (0, 1_000_000_000),
+    "score": (-100, 100),  # ratings and net promoter scores
+    "usd": (-100_000_000_000, 100_000_000_000),
+    "sqft": (0, 100_000_000),
+    "minutes": (0, 52_560_000),  # a century
+    "hours": (0, 876_000),
+    "days": (0, 36_500),
+}
+ANY_UNIT = (-1_000_000_000_000, 1_000_000_000_000)
+WHOLE_UNITS = frozenset({"count"})
+
+
+def value_problem(unit: str, value: float) -> str | None:
+    """Why `value` cannot be a metric in `unit`, or None."""
+    if not math.isfinite(value):
+        return "must be a finite number"
+    low, high = VALUE_RANGES.get(unit.lower(), ANY_UNIT)
+    if not low <= value <= high:
+        return f"must be between {low:,g} and {high:,g} for a metric in {unit}"
+    if unit.lower() in WHOLE_UNITS and not float(value).is_integer():
+        return f"must be a whole number for a metric in {unit}"
+    return None
+
 
 MetricSort = Literal["timestamp", "created_at"]
 DashboardSort = Literal["created_at", "name"]
@@ -56,8 +84,8 @@ class AnalyticsMetricCreate(InputSchema):
     role_id: Slug
     user_id: uuid.UUID | None = None
     metric: MetricName
+    unit: Unit  # before `value`, which is checked against it
     value: float
-    unit: Unit
     category: MetricCategory
     # `metadata` on the wire; `meta` on the model (SQLAlchemy reserves the name).
     meta: dict[str, Any] | None = Field(default=None, alias="metadata")
@@ -65,9 +93,10 @@ class AnalyticsMetricCreate(InputSchema):
 
     @field_validator("value")
     @classmethod
-    def _finite(cls, value: float) -> float:
-        if not math.isfinite(value):
-            raise ValueError("must be a finite number")
+    def _in_range(cls, value: float, info: ValidationInfo) -> float:
+        problem = value_problem(info.data.get("unit", ""), value)
+        if problem:
+            raise ValueError(problem)
         return value
 
 

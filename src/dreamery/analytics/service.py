@@ -22,10 +22,12 @@ from dreamery.analytics.schemas import (
     DashboardWidgetUpdate,
     MetricSort,
     WidgetSort,
+    value_problem,
 )
 from dreamery.core import crud
-from dreamery.core.context import Caller
-from dreamery.core.entities import EntitySpec, Input, Ownership
+from dreamery.core.context import Caller, PermissionAction, PermissionScope
+from dreamery.core.entities import EntityId, EntitySpec, Input, Ownership
+from dreamery.core.errors import FieldError, ValidationError
 from dreamery.models import AnalyticsDashboard, AnalyticsMetric, DashboardWidget
 from dreamery.models.enums import Resource
 
@@ -71,6 +73,45 @@ DASHBOARD_WIDGETS: EntitySpec[DashboardWidget, DashboardWidgetRead] = EntitySpec
     parent=(DASHBOARDS, "dashboard_id"),
     group="Analytics",
 )
+
+
+@METRICS.creates
+async def create_metric(session: AsyncSession, caller: Caller, data: Input) -> AnalyticsMetric:
+    """A metric point. Tagged with the role of the one it is about: a professional records
+    metrics for their own role only (`metric:create:any` may tag any)."""
+    payload = crud.parse(AnalyticsMetricCreate, data)
+    actor = caller.actor
+    scope = actor.scope(METRICS.resource, PermissionAction.CREATE)
+    if scope is not PermissionScope.ANY and payload.role_id != actor.role_id:
+        raise ValidationError(
+            [FieldError("role_id", f"must be your own role ({actor.role_id})", "not_your_role")]
+        )
+    metric: AnalyticsMetric = await crud.create(session, caller, METRICS, payload)
+    return metric
+
+
+@METRICS.updates
+async def update_metric(
+    session: AsyncSession,
+    caller: Caller,
+    entity_id: EntityId,
+    data: Input,
+    *,
+    expected_version: int | None = None,
+) -> AnalyticsMetric:
+    """A corrected value or unit, held to the same range as a new point."""
+    payload = crud.parse(AnalyticsMetricUpdate, data)
+    current: AnalyticsMetric = await crud.load(session, caller, METRICS, entity_id)
+    changes = payload.model_dump(exclude_unset=True)
+    unit, value = changes.get("unit") or current.unit, changes.get("value", current.value)
+    if value is not None and ("unit" in changes or "value" in changes):
+        problem = value_problem(unit, value)
+        if problem:
+            raise ValidationError([FieldError("value", problem, "value_range")])
+    metric: AnalyticsMetric = await crud.update(
+        session, caller, METRICS, entity_id, payload, expected_version=expected_version
+    )
+    return metric
 
 
 @DASHBOARDS.creates

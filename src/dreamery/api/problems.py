@@ -20,6 +20,7 @@ from dreamery.core.errors import (
     DreameryError,
     RateLimitedError,
     ValidationError,
+    validator_message,
 )
 from dreamery.core.http.problems import PROBLEM_JSON
 
@@ -85,7 +86,7 @@ def install(app: FastAPI) -> None:
         errors = [
             {
                 "field": ".".join(str(part) for part in e["loc"]),
-                "message": e["msg"],
+                "message": validator_message(e["msg"]),
                 "type": e["type"],
             }
             for e in error.errors()

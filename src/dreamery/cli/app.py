@@ -14,7 +14,7 @@ from pydantic import ValidationError as PydanticValidationError
 from rich.console import Console
 
 from dreamery.core.config import get_settings
-from dreamery.core.errors import ConfigurationError, DreameryError
+from dreamery.core.errors import ConfigurationError, DreameryError, validator_message
 
 T = TypeVar("T")
 
@@ -50,7 +50,7 @@ def load_settings() -> Any:
     except PydanticValidationError as error:
         first = error.errors()[0]
         setting = str(first["loc"][0]).upper() if first["loc"] else "settings"
-        message = str(first["msg"]).removeprefix("Value error, ")
+        message = validator_message(str(first["msg"]))
         raise ConfigurationError(setting, message) from error
 
 

@@ -46,6 +46,7 @@ from dreamery.core.errors import (
     NotFoundError,
     PermissionDeniedError,
     ValidationError,
+    validator_message,
 )
 from dreamery.core.pagination import (
     DEFAULT_LIMIT,
@@ -120,7 +121,7 @@ def _field_errors(error: PydanticValidationError, prefix: str = "") -> list[Fiel
     return [
         FieldError(
             ".".join(str(p) for p in (prefix, *e["loc"]) if p != "") or "(input)",
-            e["msg"],
+            validator_message(e["msg"]),
             e["type"],
         )
         for e in error.errors()
@@ -165,22 +166,29 @@ def check_filters(
 
 
 async def check_references(
-    session: AsyncSession, model: type[Any], values: Mapping[str, Any]
+    session: AsyncSession, caller: Caller, model: type[Any], values: Mapping[str, Any]
 ) -> None:
-    """Name the field whose reference points nowhere (SQLite's own error does not)."""
+    """Refuse, naming the field, a reference to a row that does not exist or that the caller
+    may not read (or that is deleted): both are "no <entity> with id ...", as `load` says, so
+    a reference cannot be used to learn what exists."""
+    from dreamery.core.entities import spec_for_table
+
     errors = []
     for column in model.__table__.columns:
         value = values.get(column.key)
         if value is None or not column.foreign_keys:
             continue
         target = next(iter(column.foreign_keys)).column
-        found = await session.scalar(select(func.count()).where(target == value))
+        spec = spec_for_table(target.table.name)
+        conditions = [target == value]
+        if spec is not None:
+            conditions += visible_conditions(spec, caller, include_deleted=False)
+        found = await session.scalar(
+            select(func.count()).select_from(target.table).where(*conditions)
+        )
         if not found:
-            errors.append(
-                FieldError(
-                    column.key, f"no {target.table.name} row with id {value}", "missing_reference"
-                )
-            )
+            what = spec.label if spec is not None else target.table.name
+            errors.append(FieldError(column.key, f"no {what} with id {value}", "missing_reference"))
     if errors:
         raise ValidationError(errors)
 
@@ -445,7 +453,7 @@ async def create(
     check_fields(caller, spec, {k: v for k, v in values.items() if k in spec.admin_fields and v})
     obj = spec.model(**values)
     await authorize(session, caller, spec, PermissionAction.CREATE, obj)
-    await check_references(session, spec.model, values)
+    await check_references(session, caller, spec.model, values)
     session.add(obj)
     await flush(session, spec.model)
     await record_change(
@@ -536,8 +544,11 @@ async def apply(
             f"(now {obj.version}); reload and retry",
             current_version=obj.version,
         )
-    await check_references(session, spec.model, values)
     before = {name: getattr(obj, name) for name in values}
+    # A reference kept as it was is not the caller's to justify again.
+    await check_references(
+        session, caller, spec.model, {k: v for k, v in values.items() if before[k] != v}
+    )
     for name, value in values.items():
         setattr(obj, name, value)
     diff = {k: [before[k], v] for k, v in values.items() if before[k] != v}

@@ -142,6 +142,12 @@ class Action(Generic[M, In]):
 
 
 _BY_NAME: dict[str, EntitySpec[Any, Any]] = {}
+_BY_TABLE: dict[str, EntitySpec[Any, Any]] = {}
+
+
+def spec_for_table(table: str) -> EntitySpec[Any, Any] | None:
+    """The entity a table holds (the first declared, should two views share one)."""
+    return _BY_TABLE.get(table)
 
 
 def audit_names(resource: str) -> list[str]:
@@ -183,6 +189,7 @@ class EntitySpec(Generic[M, R]):
         # Names the audit trail knew this entity by before (its rows are never rewritten).
         self.former_names = former_names
         _BY_NAME[name] = self
+        _BY_TABLE.setdefault(model.__tablename__, self)
         self.model = model
         self.resource = resource  # the permission resource that guards it
         self.read_schema = read_schema

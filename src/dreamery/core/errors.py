@@ -62,6 +62,18 @@ class FieldError:
     type: str = "value_error"
 
 
+# What pydantic puts before the message of a validator's own ValueError or assertion.
+_VALIDATOR_PREFIXES = ("Value error, ", "Assertion failed, ")
+
+
+def validator_message(message: str) -> str:
+    """A validator's message as it wrote it, without pydantic's "Value error, " before it."""
+    for prefix in _VALIDATOR_PREFIXES:
+        if message.startswith(prefix):
+            return message[len(prefix) :]
+    return message
+
+
 class ValidationError(DreameryError):
     code = "validation_error"
     status = 422
