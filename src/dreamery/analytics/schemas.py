@@ -15,6 +15,7 @@ from dreamery.core.schemas import (
     Description,
     EntityRead,
     InputSchema,
+    JsonObject,
     Name,
     Slug,
     UpdateSchema,
@@ -88,7 +89,7 @@ class AnalyticsMetricCreate(InputSchema):
     value: float
     category: MetricCategory
     # `metadata` on the wire; `meta` on the model (SQLAlchemy reserves the name).
-    meta: dict[str, Any] | None = Field(default=None, alias="metadata")
+    meta: JsonObject | None = Field(default=None, alias="metadata")
     timestamp: AwareDatetime | None = None
 
     @field_validator("value")
@@ -103,7 +104,7 @@ class AnalyticsMetricCreate(InputSchema):
 class AnalyticsMetricUpdate(UpdateSchema):
     value: float | None = None
     unit: Unit | None = None
-    meta: dict[str, Any] | None = Field(default=None, alias="metadata")
+    meta: JsonObject | None = Field(default=None, alias="metadata")
 
 
 class AnalyticsMetricRead(EntityRead):
@@ -121,12 +122,12 @@ class DashboardWidgetFields(InputSchema):
     widget_type: WidgetType
     title: Name
     metric: MetricName | None = None
-    query: dict[str, Any] | None = None
+    query: JsonObject | None = None
     position_x: int = Field(default=0, ge=0, lt=GRID_COLUMNS)
     position_y: int = Field(default=0, ge=0)
     width: int = Field(default=3, ge=1, le=GRID_COLUMNS)
     height: int = Field(default=2, ge=1, le=12)
-    settings: dict[str, Any] = Field(default_factory=dict)
+    settings: JsonObject = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _fits_grid(self) -> DashboardWidgetFields:
@@ -145,12 +146,12 @@ class DashboardWidgetUpdate(UpdateSchema):
     widget_type: WidgetType | None = None
     title: Name | None = None
     metric: MetricName | None = None
-    query: dict[str, Any] | None = None
+    query: JsonObject | None = None
     position_x: int | None = Field(default=None, ge=0, lt=GRID_COLUMNS)
     position_y: int | None = Field(default=None, ge=0)
     width: int | None = Field(default=None, ge=1, le=GRID_COLUMNS)
     height: int | None = Field(default=None, ge=1, le=12)
-    settings: dict[str, Any] | None = None
+    settings: JsonObject | None = None
 
 
 class DashboardWidgetRead(VersionedRead):

@@ -5,7 +5,9 @@ Each request gets an id (the client's `X-Request-ID` when printable, else a new 
 request counts against its client IP and, when it carries a valid access token, against
 its user; over either limit it is answered 429 with `Retry-After` before reaching a route.
 A body larger than MAX_BODY_BYTES is refused with 413, whether it announces its length or
-streams in chunks.
+streams in chunks. A JSON body nested deeper than `MAX_BODY_DEPTH` levels is refused with 422
+naming its top-level field before any parser recurses into it (the schemas hold free-form
+JSON to `core.schemas.MAX_JSON_DEPTH`, and name the exact place).
 """
 
 from __future__ import annotations
@@ -21,8 +23,12 @@ from dreamery.api.problems import problem
 from dreamery.auth import tokens
 from dreamery.auth.throttle import Limiter
 from dreamery.core.config import Settings
+from dreamery.core.http.json_depth import too_deep
+from dreamery.core.schemas import MAX_JSON_DEPTH
 
 UNLIMITED = ("/health", "/ready")
+MAX_BODY_DEPTH = 2 * MAX_JSON_DEPTH
+WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
 REQUEST_ID_HEADER = "X-Request-ID"
 
 
@@ -85,7 +91,29 @@ class Guards:
         if length is not None and (not length.isdigit() or int(length) > self.max_body):
             await self._too_large(request)(scope, receive, send)
             return
-        await self.app(scope, self._capped(receive), send)
+        receive = self._capped(receive)
+        if scope["method"] in WITH_BODY and _is_json(request.headers.get("content-type", "")):
+            try:
+                body, receive = await _buffered(receive)
+            except HTTPException:
+                await self._too_large(request)(scope, receive, send)
+                return
+            where = too_deep(body, MAX_BODY_DEPTH)
+            if where is not None:
+                await self._too_deep(request, where)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+    def _too_deep(self, request: Request, where: tuple[str, ...]) -> ASGIApp:
+        field = ".".join(where)
+        message = f"is nested deeper than {MAX_BODY_DEPTH} levels"
+        return problem(
+            request,
+            422,
+            "validation_error",
+            f"invalid request: {field}: {message}",
+            errors=[{"field": field, "message": message, "type": "json_too_deep"}],
+        )
 
     def _user(self, request: Request) -> str | None:
         header = request.headers.get("authorization", "")
@@ -122,3 +150,31 @@ class Guards:
             return message
 
         return capped
+
+
+def _is_json(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or media.endswith("+json")
+
+
+async def _buffered(receive: Receive) -> tuple[bytes, Receive]:
+    """The whole body (already capped in size), and a `receive` that hands it on again."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":  # the client went away
+            return b"", _replay([message], receive)
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    body = b"".join(chunks)
+    return body, _replay([{"type": "http.request", "body": body, "more_body": False}], receive)
+
+
+def _replay(messages: list[Message], receive: Receive) -> Receive:
+    pending = list(messages)
+
+    async def replay() -> Message:
+        return pending.pop(0) if pending else await receive()
+
+    return replay

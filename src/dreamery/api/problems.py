@@ -23,6 +23,7 @@ from dreamery.core.errors import (
     validator_message,
 )
 from dreamery.core.http.problems import PROBLEM_JSON
+from dreamery.core.logs import log_unexpected
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ValidationError)
     async def _validation(request: Request, error: ValidationError) -> JSONResponse:
         errors = [{"field": e.field, "message": e.message, "type": e.type} for e in error.errors]
-        return problem(request, 422, error.code, error.message, errors=errors)
+        return problem(request, error.status, error.code, error.message, errors=errors)
 
     @app.exception_handler(AuthenticationError)
     async def _unauthenticated(request: Request, error: AuthenticationError) -> JSONResponse:
@@ -103,7 +104,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:
-        logger.exception("unhandled error on %s %s", request.method, request.url.path)
+        log_unexpected(logger, "unhandled error on %s %s", error, request.method, request.url.path)
         return problem(
             request,
             500,

@@ -20,7 +20,7 @@ router = APIRouter(tags=[service.AUDIT_LOGS.group])
     "/audit-logs",
     response_model=page_model(AuditLogRead),
     summary="The audit trail (administrators and auditors)",
-    responses=RESPONSES(401, 403, 422),
+    responses=RESPONSES(400, 401, 403, 422),
 )
 async def list_audit_logs(
     unit: SignedIn,

@@ -35,6 +35,7 @@ from sqlalchemy.orm import SessionTransaction
 from dreamery.core.config import get_settings, normalize_database_url
 from dreamery.core.context import Caller
 from dreamery.core.errors import DatabaseUnavailableError
+from dreamery.core.logs import log_unexpected
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 WRITE_OPTION = "dreamery_write"
@@ -125,8 +126,8 @@ async def run_after_commit(session: AsyncSession) -> None:
     for callback in callbacks:
         try:
             await callback()
-        except Exception:
-            logger.exception("after-commit work failed: %r", callback)
+        except Exception as error:
+            log_unexpected(logger, "after-commit work failed: %r", error, callback)
 
 
 def discard_after_commit(session: AsyncSession) -> None:

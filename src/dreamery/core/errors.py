@@ -6,6 +6,7 @@ DreameryError                       code                 HTTP
 ├── SchemaError                     schema_error         503  database not at the models' revision
 ├── CatalogFileError                catalog_error        500  a catalogue file is invalid
 ├── ValidationError                 validation_error     422  input refused, with every field error
+│   └── InvalidCursorError          invalid_cursor       400  a cursor altered or from elsewhere
 ├── AuthenticationError             unauthenticated      401  wrong credentials, bad token
 ├── NotFoundError                   not_found            404
 ├── ConflictError                   conflict             409  duplicate, stale version, in use
@@ -82,6 +83,17 @@ class ValidationError(DreameryError):
         summary = "; ".join(f"{e.field}: {e.message}" for e in errors)
         super().__init__(message or f"invalid input: {summary}")
         self.errors = errors
+
+
+class InvalidCursorError(ValidationError):
+    """A page cursor the hub did not issue for this listing (altered, or from another one)."""
+
+    code = "invalid_cursor"
+    status = 400
+
+    def __init__(self) -> None:
+        message = "is not a cursor of this listing; start again without it"
+        super().__init__([FieldError("cursor", message, "invalid_cursor")])
 
 
 class AuthenticationError(DreameryError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import types
 import typing
@@ -78,27 +79,64 @@ def _required_type(annotation: Any) -> Any:
     return annotation
 
 
-def _unstorable(value: Any, path: str) -> str | None:
-    """Where in `value` is text PostgreSQL would refuse, and why (None if nowhere)."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            return f"{path or 'value'}: must not contain NUL (\\u0000) characters"
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return f"{path or 'value'}: is not valid Unicode text (an unpaired surrogate)"
-        return None
-    if isinstance(value, dict):
-        for key, item in value.items():
-            found = _unstorable(key, path) or _unstorable(item, f"{path}.{key}".lstrip("."))
-            if found:
-                return found
-    elif isinstance(value, list | tuple):
-        for index, item in enumerate(value):
-            found = _unstorable(item, f"{path}[{index}]")
-            if found:
-                return found
+MAX_JSON_DEPTH = 32
+MAX_JSON_BYTES = 64 * 1024
+
+
+Loc = tuple[str | int, ...]
+
+
+def _text_problem(text: str) -> str | None:
+    if "\x00" in text:
+        return "must not contain NUL (\\u0000) characters"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "is not valid Unicode text (an unpaired surrogate)"
     return None
+
+
+def _unstorable(value: Any) -> tuple[Loc, str] | None:
+    """Where in `value` is text a database would refuse, or nesting deeper than
+    `MAX_JSON_DEPTH`, and why (None if nowhere). Walks with a stack of its own, so no input
+    can exhaust Python's."""
+    stack: list[tuple[Any, Loc]] = [(value, ())]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, str):
+            problem = _text_problem(item)
+            if problem:
+                return where, problem
+            continue
+        if not isinstance(item, dict | list | tuple):
+            continue
+        if len(where) >= MAX_JSON_DEPTH:
+            return where, f"is nested deeper than {MAX_JSON_DEPTH} levels"
+        if isinstance(item, dict):
+            for key, child in item.items():
+                problem = _text_problem(key) if isinstance(key, str) else None
+                if problem:
+                    return where, f"has a key that {problem}"
+                stack.append((child, (*where, str(key))))
+        else:
+            stack.extend((child, (*where, index)) for index, child in enumerate(item))
+    return None
+
+
+def _bounded_json(value: Any) -> Any:
+    """Free-form JSON a row can afford: at most `MAX_JSON_BYTES` once encoded."""
+    if value is None:
+        return value
+    size = len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode())
+    if size > MAX_JSON_BYTES:
+        raise ValueError(f"is {size:,} bytes of JSON; at most {MAX_JSON_BYTES:,} are kept")
+    return value
+
+
+JsonObject = Annotated[dict[str, Any], AfterValidator(_bounded_json)]
+"""A free-form JSON object in client input: nested at most `MAX_JSON_DEPTH` levels (as any
+input is, see `InputSchema`) and at most `MAX_JSON_BYTES` encoded."""
+JsonList = Annotated[list[dict[str, Any]], AfterValidator(_bounded_json)]
 
 
 def _error_details(error: ValidationError) -> list[InitErrorDetails]:
@@ -160,14 +198,19 @@ class InputSchema(BaseModel):
             errors += _error_details(others)
         raise ValidationError.from_exception_data(cls.__name__, errors)
 
-    @model_validator(mode="before")
+    @model_validator(mode="wrap")
     @classmethod
-    def _storable_text(cls, data: Any) -> Any:
-        """Text a database can store: no NUL characters, no unpaired surrogates."""
-        problem = _unstorable(data, "")
-        if problem is not None:
-            raise ValueError(problem)
-        return data
+    def _storable(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        """Input a database can store, refused where it is not: no NUL characters, no
+        unpaired surrogates, nothing nested deeper than `MAX_JSON_DEPTH` levels."""
+        found = _unstorable(data)
+        if found is None:
+            return handler(data)
+        loc, message = found
+        error = InitErrorDetails(
+            type=PydanticCustomError("unstorable", message), loc=loc, input=None
+        )
+        raise ValidationError.from_exception_data(cls.__name__, [error])
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:

@@ -13,6 +13,7 @@ from dreamery.core.schemas import (
     AwareDatetime,
     Description,
     InputSchema,
+    JsonObject,
     Name,
     Slug,
     UpdateSchema,
@@ -187,7 +188,7 @@ class DocumentInstanceCreate(InputSchema):
     user_id: uuid.UUID
     role_id: Slug
     title: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
-    data: dict[str, Any] = Field(default_factory=dict)
+    data: JsonObject = Field(default_factory=dict)
     expires_at: AwareDatetime | None = None
 
 
@@ -195,7 +196,7 @@ class DocumentInstanceUpdate(UpdateSchema):
     """A draft's fields; a document under review or signed no longer changes."""
 
     title: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
-    data: dict[str, Any] | None = None
+    data: JsonObject | None = None
     expires_at: AwareDatetime | None = None
 
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, StringConstraints
 from typing_extensions import TypedDict
 
-from dreamery.core.schemas import InputSchema, VersionedRead, VersionInput
+from dreamery.core.schemas import InputSchema, JsonObject, VersionedRead, VersionInput
 from dreamery.models.enums import NotificationType
 
 Category = Annotated[
@@ -31,7 +31,7 @@ class NotificationCreate(InputSchema):
     message: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
     type: NotificationType = NotificationType.INFO
     category: Category = "general"
-    data: dict[str, Any] | None = None
+    data: JsonObject | None = None
 
 
 class ReadMark(VersionInput):

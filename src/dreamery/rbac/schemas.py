@@ -8,7 +8,14 @@ from typing import Any, Literal
 from pydantic import model_validator
 from typing_extensions import TypedDict
 
-from dreamery.core.schemas import Description, EntityRead, InputSchema, Slug, UpdateSchema
+from dreamery.core.schemas import (
+    Description,
+    EntityRead,
+    InputSchema,
+    JsonObject,
+    Slug,
+    UpdateSchema,
+)
 from dreamery.models.enums import PermissionAction, PermissionScope, Resource
 
 PermissionSort = Literal["name", "created_at"]
@@ -35,7 +42,7 @@ class PermissionCreate(InputSchema):
     action: PermissionAction
     scope: PermissionScope
     description: Description | None = None
-    conditions: dict[str, Any] | None = None
+    conditions: JsonObject | None = None
 
     @model_validator(mode="after")
     def _approve_only_where_reviewed(self) -> PermissionCreate:
@@ -51,7 +58,7 @@ class PermissionCreate(InputSchema):
 
 class PermissionUpdate(UpdateSchema):
     description: Description | None = None
-    conditions: dict[str, Any] | None = None
+    conditions: JsonObject | None = None
 
 
 class PermissionRead(EntityRead):

@@ -32,6 +32,7 @@ from dreamery.core.config import Settings, get_settings
 from dreamery.core.context import RequestContext
 from dreamery.core.entities import EntitySpec
 from dreamery.core.errors import DreameryError
+from dreamery.core.logs import log_unexpected
 from dreamery.service import ENTITIES, DatabaseService
 from dreamery.studio.audit import AuditView, ChainCheck
 from dreamery.studio.auth import StudioAuth
@@ -182,7 +183,9 @@ class StudioAdmin(BaseAdmin):
         if isinstance(error, DreameryError):
             message = error.message
         else:
-            log.exception("studio: unexpected error on %s %s", request.method, request.url.path)
+            log_unexpected(
+                log, "studio: unexpected error on %s %s", error, request.method, request.url.path
+            )
             message = "Something went wrong on our side; the error was logged."
         home = escape(f"{request.scope.get('root_path', '')}/")
         return HTMLResponse(

@@ -13,6 +13,7 @@ from typing_extensions import TypedDict
 from dreamery.core.schemas import (
     Description,
     InputSchema,
+    JsonObject,
     Name,
     Slug,
     UpdateSchema,
@@ -134,7 +135,7 @@ class WorkflowStepFields(InputSchema):
     name: Name
     description: Description | None = None
     order: int = Field(ge=1)
-    data: dict[str, Any] | None = None
+    data: JsonObject | None = None
     required_fields: list[FieldName] = Field(default_factory=list, max_length=50)
     estimated_duration: int | None = Field(default=None, ge=0, description="minutes")
     dependencies: list[uuid.UUID] = Field(default_factory=list)
@@ -151,7 +152,7 @@ class WorkflowStepUpdate(UpdateSchema):
     name: Name | None = None
     description: Description | None = None
     order: int | None = Field(default=None, ge=1)
-    data: dict[str, Any] | None = None
+    data: JsonObject | None = None
     required_fields: list[FieldName] | None = None
     estimated_duration: int | None = Field(default=None, ge=0)
     dependencies: list[uuid.UUID] | None = None

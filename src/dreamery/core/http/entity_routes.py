@@ -155,7 +155,7 @@ def _list(router: APIRouter, spec: EntitySpec[Any, Any]) -> None:
         response_model=page_model(spec.read_schema),
         tags=[spec.group],
         summary=f"List {spec.label}s",
-        responses=RESPONSES(401, 422),
+        responses=RESPONSES(400, 401, 422),
         operation_id=f"list_{spec.plural}",
     )
 

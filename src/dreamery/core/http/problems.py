@@ -30,13 +30,13 @@ class Problem(BaseModel):
     instance: str = Field(examples=["/api/v1/users/0195f2c4-..."])
     request_id: str | None = None
     errors: list[FieldProblem] | None = Field(
-        default=None, description="every field error, by path (422 only)"
+        default=None, description="every field error, by path (422, and 400 invalid_cursor)"
     )
     retry_after: int | None = Field(default=None, description="seconds to wait (429 only)")
 
 
 MEANING = {
-    400: "The request could not be read",
+    400: "The request could not be read (or its page cursor was altered: `invalid_cursor`)",
     401: "Not signed in, or the token is expired or invalid",
     403: "Signed in, but not allowed to do this",
     404: "No such record, or not one you may see",
