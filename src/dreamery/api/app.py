@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from dreamery.analytics import routes as analytics
 from dreamery.api import auth, health, openapi, problems
@@ -83,6 +84,11 @@ def create_app(service: DatabaseService | None = None, settings: Settings | None
         app.state.db = service
     problems.install(app)
     app.add_middleware(Guards, limiter=limiter, settings=settings)
+    if settings.forwarded_allow_ips:
+        # Outermost: the client address every limit and audit row sees is the one the
+        # trusted proxy vouches for, and only a trusted proxy's X-Forwarded-For counts.
+        trusted = [host.strip() for host in settings.forwarded_allow_ips.split(",")]
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=trusted)
 
     openapi.install(app)
     app.include_router(health.router)

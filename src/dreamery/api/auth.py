@@ -20,7 +20,7 @@ from dreamery.auth.schemas import (
 )
 from dreamery.auth.service import ReplayedRefreshToken, Session
 from dreamery.auth.throttle import Limiter
-from dreamery.core.errors import AuthenticationError, RateLimitedError
+from dreamery.core.errors import AuthenticationError, RateLimitedError, ValidationError
 from dreamery.core.http import RESPONSES
 from dreamery.core.http.units import client_ip
 from dreamery.users.schemas import UserRead, UserReadFull
@@ -49,11 +49,16 @@ def _no_store(response: Response) -> None:
     response_model=UserRead,
     status_code=201,
     summary="Sign up as a professional",
-    responses=RESPONSES(403, 409, 422),
+    responses=RESPONSES(403, 409, 422, 429),
 )
-async def register(data: Registration, db: Public) -> Any:
+async def register(data: Registration, request: Request, db: Public) -> Any:
     """Create an account with a role from the catalogue. Refused (403) when an administrator
-    has turned self-registration off. Sign in afterwards with `/auth/login`."""
+    has turned self-registration off. Sign in afterwards with `/auth/login`. Sign-ups are
+    limited per address (429 with `Retry-After`)."""
+    limiter: Limiter = request.app.state.limiter
+    verdict = await limiter.check_register(client_ip(request))
+    if not verdict.allowed:
+        raise RateLimitedError("too many sign-ups from this address; wait", verdict.retry_after)
     return await db.register(data)
 
 
@@ -135,12 +140,27 @@ def _forget(request: Request, claims: tokens.AccessClaims) -> None:
     "/auth/password",
     status_code=204,
     summary="Change your password; every session ends",
-    responses=RESPONSES(401, 422),
+    responses=RESPONSES(401, 422, 429),
 )
 async def change_password(
     data: PasswordChange, request: Request, claims: Claims, db: Acting
 ) -> Response:
-    await db.change_password(data.current_password, data.new_password)
+    """A wrong current password counts as a failed sign-in: guessing it is throttled alike."""
+    limiter: Limiter = request.app.state.limiter
+    ip, account = client_ip(request), (await db.find_me()).email
+    verdict = await limiter.check_login(ip, account)
+    if not verdict.allowed:
+        raise RateLimitedError(
+            "too many attempts at the current password; wait before trying again",
+            verdict.retry_after,
+        )
+    try:
+        await db.change_password(data.current_password, data.new_password)
+    except ValidationError as error:
+        if any(e.field == "current_password" for e in error.errors):
+            await limiter.login_failed(ip, account)
+        raise
+    await limiter.login_succeeded(ip, account)
     _forget(request, claims)
     return Response(status_code=204)
 

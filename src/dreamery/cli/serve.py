@@ -25,6 +25,12 @@ def serve(
         settings.check_production()
     except DreameryError as error:
         fail(str(error), error)
+    if workers > 1 and not settings.redis_url:
+        fail(
+            f"--workers {workers} needs REDIS_URL: without Redis each worker counts rate limits "
+            "and sign-in failures on its own, so every limit would be multiplied by the number "
+            "of workers. Set REDIS_URL, or serve with one worker."
+        )
     base = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0', '::') else host}:{port}"
     console.print(f"Dreamery Hub ({settings.environment}) on {base}")
     console.print(f"  database  {mask_url(settings.database_url)}")
@@ -37,4 +43,6 @@ def serve(
         port=port,
         workers=workers,
         log_level="info",
+        # X-Forwarded-For is believed only from FORWARDED_ALLOW_IPS, by the app itself.
+        proxy_headers=False,
     )

@@ -148,10 +148,23 @@ class Settings(BaseSettings):
     # Rate limits ("N/second|minute|hour"), per client IP and per signed-in user.
     rate_limit_per_ip: str = "600/minute"
     rate_limit_per_user: str = "600/minute"
-    login_limit_per_ip: str = "30/minute"
+    # Sign-in from one address: a generous ceiling on attempts (an office signs in all day),
+    # and a tighter one on failures, whichever accounts they were for.
+    login_limit_per_ip: str = "300/minute"
+    login_failures_per_ip: str = "30/10 minutes"
+    register_limit_per_ip: str = "20/hour"
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed: comma-separated
+    # addresses or networks (10.0.0.0/8), or "*". Unset, the peer's own address counts.
+    forwarded_allow_ips: str = ""
 
-    @field_validator("rate_limit_per_ip", "rate_limit_per_user", "login_limit_per_ip")
+    @field_validator(
+        "rate_limit_per_ip",
+        "rate_limit_per_user",
+        "login_limit_per_ip",
+        "login_failures_per_ip",
+        "register_limit_per_ip",
+    )
     @classmethod
     def _rate_limit(cls, value: str) -> str:
         from limits import parse_many
