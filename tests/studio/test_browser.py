@@ -128,6 +128,18 @@ async def test_an_administrator_edits_a_profile_and_sees_it_audited(
     async def shot(step: str) -> None:
         await page.screenshot(path=str(ARTIFACTS / f"{backend}-{step}.png"), full_page=True)
 
+    # Every page runs under its Content-Security-Policy: nothing it needs may be refused.
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text)
+            if "Content Security Policy" in message.text or "Refused to" in message.text
+            else None
+        ),
+    )
+    page.on("pageerror", lambda error: refused.append(str(error)))
+
     token = f"Browserton{uuid.uuid4().hex[:6]}"
     person = await make_user(
         studio_db, password=None, last_name=token, profile={"company": "Acme Realty"}
@@ -195,3 +207,4 @@ async def test_an_administrator_edits_a_profile_and_sees_it_audited(
     assert (verified.status, verified.verified_by) == ("verified", admin.id)
     assert verified.review_note == "License checked with the state board."
     await shot("08-verified")
+    assert not refused, refused

@@ -17,6 +17,7 @@ from dreamery.auth.throttle import Limiter
 from dreamery.catalog import routes as catalog
 from dreamery.compliance import routes as compliance
 from dreamery.core.config import Settings, get_settings
+from dreamery.core.http.headers import SecurityHeaders
 from dreamery.documents import routes as documents
 from dreamery.notifications import routes as notifications
 from dreamery.rbac import routes as rbac
@@ -52,6 +53,23 @@ the record changed meanwhile.
 """
 
 
+# The API docs load Swagger UI and ReDoc from their CDN; every other page is self-contained.
+DOCS_SOURCES = {
+    "/docs": {
+        "script-src": "https://cdn.jsdelivr.net",
+        "style-src": "https://cdn.jsdelivr.net",
+        "img-src": "https://fastapi.tiangolo.com",
+    },
+    "/redoc": {
+        "script-src": "https://cdn.jsdelivr.net",
+        "style-src": "https://fonts.googleapis.com",
+        "font-src": "https://fonts.gstatic.com",
+        "img-src": "https://fastapi.tiangolo.com https://cdn.redoc.ly",
+        "worker-src": "blob:",
+    },
+}
+
+
 def create_app(service: DatabaseService | None = None, settings: Settings | None = None) -> FastAPI:
     """The hub's API; `service` is injected by tests, otherwise built from the settings."""
     settings = settings or get_settings()
@@ -84,6 +102,9 @@ def create_app(service: DatabaseService | None = None, settings: Settings | None
         app.state.db = service
     problems.install(app)
     app.add_middleware(Guards, limiter=limiter, settings=settings)
+    app.add_middleware(
+        SecurityHeaders, hsts=settings.environment == "production", extra_sources=DOCS_SOURCES
+    )
     if settings.forwarded_allow_ips:
         # Outermost: the client address every limit and audit row sees is the one the
         # trusted proxy vouches for, and only a trusted proxy's X-Forwarded-For counts.

@@ -9,6 +9,7 @@ import stat
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -154,9 +155,28 @@ class Settings(BaseSettings):
     login_failures_per_ip: str = "30/10 minutes"
     register_limit_per_ip: str = "20/hour"
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # Where users reach the hub (https://hub.example.com): the studio accepts forms only
+    # from this origin. Required in production.
+    public_url: str | None = None
     # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed: comma-separated
     # addresses or networks (10.0.0.0/8), or "*". Unset, the peer's own address counts.
     forwarded_allow_ips: str = ""
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        parts = urlsplit(value.strip())
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or parts.path not in ("", "/")
+        ):
+            raise ValueError(
+                f"{value!r} is not the address of the hub (write e.g. https://hub.example.com)"
+            )
+        return value.strip().rstrip("/")
 
     @field_validator(
         "rate_limit_per_ip",
@@ -215,6 +235,12 @@ class Settings(BaseSettings):
                 "DATABASE_URL",
                 "production runs on PostgreSQL; set ALLOW_SQLITE_IN_PRODUCTION=true to "
                 "serve from SQLite anyway",
+            )
+        if not self.public_url:
+            raise ConfigurationError(
+                "PUBLIC_URL",
+                "production needs the address users reach the hub at "
+                "(e.g. PUBLIC_URL=https://hub.example.com): the studio accepts forms from it",
             )
 
 

@@ -32,6 +32,7 @@ from dreamery.core.config import Settings, get_settings
 from dreamery.core.context import RequestContext
 from dreamery.core.entities import EntitySpec
 from dreamery.core.errors import DreameryError
+from dreamery.core.http.headers import SecurityHeaders
 from dreamery.core.logs import log_unexpected
 from dreamery.service import ENTITIES, DatabaseService
 from dreamery.studio.audit import AuditView, ChainCheck
@@ -216,7 +217,7 @@ def build_studio(studio: Studio, *, path: str = STUDIO_PATH) -> StudioAdmin:
                 same_site="strict",
                 https_only=settings.environment == "production",
             ),
-            Middleware(StudioGuard),
+            Middleware(StudioGuard, public_url=settings.public_url),
         ],
         i18n_config=None,
         timezone_config=TimezoneConfig(default_timezone="UTC", database_timezone="UTC"),
@@ -274,7 +275,13 @@ def create_studio(service: DatabaseService, settings: Settings | None = None) ->
     async def home(_request: Request) -> Response:
         return RedirectResponse(f"{STUDIO_PATH}/", status_code=307)
 
-    app = Starlette(routes=[Route("/", home)], lifespan=lifespan)
+    app = Starlette(
+        routes=[Route("/", home)],
+        lifespan=lifespan,
+        middleware=[
+            Middleware(SecurityHeaders, hsts=settings.environment == "production"),
+        ],
+    )
     mount_studio(app, lambda: service, settings=settings, limiter=limiter)
     return app
 

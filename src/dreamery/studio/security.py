@@ -1,7 +1,8 @@
 """Request guards of the studio, in front of every page and form.
 
 - A state-changing request (anything but GET, HEAD, OPTIONS) must come from the studio's own
-  site: its `Origin` (or, failing that, its `Referer`) must name the host it was sent to.
+  site: its `Origin` (or, failing that, its `Referer`) must have the scheme, host and port of
+  `PUBLIC_URL` (in development without one, those the request itself came by).
   Otherwise it is refused with 403 before it reaches a form, an action or the sign-in.
 - starlette-admin puts a signed token in every form and AJAX call and checks it against its
   token cookie. The session remembers that cookie from the moment its user signed in, so a
@@ -35,9 +36,10 @@ SESSION_TOKEN = "form_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 TOKEN_COOKIE = CSRFMiddleware.cookie_name
 
+# The Content-Security-Policy of each page is made by `core.http.headers.SecurityHeaders`,
+# around the app the studio is mounted on.
 SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
-    "Content-Security-Policy": "frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
 }
@@ -48,14 +50,32 @@ def token_fingerprint(cookie: str | None) -> str:
     return hashlib.sha256((cookie or "").encode()).hexdigest()
 
 
-def cross_origin(headers: Headers) -> str | None:
-    """Why a state-changing request is not from this site, or None when it is."""
-    host = headers.get("host", "").strip().lower()
+Origin = tuple[str, str, int]
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin_of(url: str) -> Origin | None:
+    """(scheme, host, port) of `url`, the default port filled in; None if it has none."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in DEFAULT_PORTS or not parts.hostname:
+        return None
+    return parts.scheme, parts.hostname.lower(), port or DEFAULT_PORTS[parts.scheme]
+
+
+def cross_origin(headers: Headers, expected: Origin | None, scheme: str = "http") -> str | None:
+    """Why a state-changing request is not from this site, or None when it is.
+
+    The site is `expected` (scheme, host and port of `PUBLIC_URL`); without one, in
+    development, the scheme the request came by and the host it was sent to."""
     source = headers.get("origin") or headers.get("referer")
     if not source:
         return "the request does not say which site sent it (no Origin or Referer header)"
-    sender = urlsplit(source).netloc.lower() if source != "null" else ""
-    if not host or sender != host:
+    site = expected or origin_of(f"{scheme}://{headers.get('host', '').strip()}")
+    if site is None or origin_of(source) != site:
         return f"the request was sent from {source!r}, not from this site"
     return None
 
@@ -64,8 +84,9 @@ class StudioGuard:
     """ASGI middleware: same-origin check and session-bound token on state-changing
     requests; security headers on every response. Runs inside the session middleware."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, public_url: str | None = None) -> None:
         self.app = app
+        self.site = origin_of(public_url) if public_url else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -81,7 +102,7 @@ class StudioGuard:
         await self.app(scope, receive, self._with_headers(scope, send))
 
     def _refusal(self, connection: HTTPConnection) -> str | None:
-        problem = cross_origin(connection.headers)
+        problem = cross_origin(connection.headers, self.site, connection.url.scheme)
         if problem is not None:
             return problem
         session = connection.scope.get("session")
