@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from dreamery.api.problems import problem
+from dreamery.api.problems import RETRYABLE_HEADER, problem
 from dreamery.auth import tokens
 from dreamery.auth.throttle import Limiter
 from dreamery.core.config import Settings
@@ -29,6 +29,7 @@ from dreamery.core.schemas import MAX_JSON_DEPTH
 UNLIMITED = ("/health", "/ready")
 MAX_BODY_DEPTH = 2 * MAX_JSON_DEPTH
 WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
+IDEMPOTENT = frozenset({"GET", "HEAD"})
 REQUEST_ID_HEADER = "X-Request-ID"
 
 
@@ -102,7 +103,31 @@ class Guards:
             if where is not None:
                 await self._too_deep(request, where)(scope, receive, send)
                 return
-        await self.app(scope, receive, send)
+        if scope["method"] in IDEMPOTENT:
+            await self._retrying(scope, receive, send)
+            return
+        await self.app(scope, receive, _unmarked(send))
+
+    async def _retrying(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A read that met a lost database connection is tried once more (the pool has
+        discarded its dead connections by then) before the client hears 503."""
+        retry = False
+
+        async def first_send(message: Message) -> None:
+            nonlocal retry
+            if message["type"] == "http.response.start":
+                retry = MutableHeaders(scope=message).get(RETRYABLE_HEADER) is not None
+            if not retry:
+                await send(message)
+
+        await self.app(scope, receive, first_send)
+        if not retry:
+            return
+
+        async def no_body() -> Message:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        await self.app(scope, no_body, _unmarked(send))
 
     def _too_deep(self, request: Request, where: tuple[str, ...]) -> ASGIApp:
         field = ".".join(where)
@@ -178,3 +203,16 @@ def _replay(messages: list[Message], receive: Receive) -> Receive:
         return pending.pop(0) if pending else await receive()
 
     return replay
+
+
+def _unmarked(send: Send) -> Send:
+    """`send`, with the retry mark taken off the answer."""
+
+    async def unmarked(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = MutableHeaders(scope=message)
+            if RETRYABLE_HEADER in headers:
+                del headers[RETRYABLE_HEADER]
+        await send(message)
+
+    return unmarked

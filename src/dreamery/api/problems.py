@@ -15,8 +15,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from dreamery.core.db import RETRY_AFTER_SECONDS
 from dreamery.core.errors import (
     AuthenticationError,
+    DatabaseUnavailableError,
     DreameryError,
     RateLimitedError,
     ValidationError,
@@ -26,6 +28,9 @@ from dreamery.core.http.problems import PROBLEM_JSON
 from dreamery.core.logs import log_unexpected
 
 logger = logging.getLogger(__name__)
+# Marks an answer the request may be tried again for (a read that met a lost connection);
+# `api.guards` retries an idempotent request once and never lets the header out.
+RETRYABLE_HEADER = "x-dreamery-retryable"
 
 
 def problem(
@@ -76,6 +81,18 @@ def install(app: FastAPI) -> None:
             error.message,
             headers={"Retry-After": str(error.retry_after)},
             retry_after=error.retry_after,
+        )
+
+    @app.exception_handler(DatabaseUnavailableError)
+    async def _unavailable(request: Request, error: DatabaseUnavailableError) -> JSONResponse:
+        retry_after = int(error.details.get("retry_after", RETRY_AFTER_SECONDS))
+        return problem(
+            request,
+            503,
+            error.code,
+            f"the database is unavailable; try again in {retry_after} s",
+            headers={"Retry-After": str(retry_after), RETRYABLE_HEADER: "1"},
+            retry_after=retry_after,
         )
 
     @app.exception_handler(DreameryError)

@@ -194,7 +194,7 @@ def reset(
             fail("reset cancelled; nothing was changed")
 
     async def go() -> None:
-        engine = create_engine(url, sqlite_foreign_keys=False)
+        engine = create_engine(url, sqlite_foreign_keys=False, statement_timeout=False)
         try:
             await ping(engine)
             dropped = await maintenance.drop_everything(engine)

@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from dreamery.cli.app import app, console, fail, load_settings
-from dreamery.core.config import mask_url
+from dreamery.cli.app import app, console, fail, load_settings, run
+from dreamery.core.config import Settings, is_sqlite, mask_url
 from dreamery.core.errors import DreameryError
 
 
@@ -31,6 +31,10 @@ def serve(
             "and sign-in failures on its own, so every limit would be multiplied by the number "
             "of workers. Set REDIS_URL, or serve with one worker."
         )
+    if not is_sqlite(settings.database_url):
+        problem = run(_check_connections(settings.database_url, workers, settings))
+        if problem:
+            fail(problem)
     base = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0', '::') else host}:{port}"
     console.print(f"Dreamery Hub ({settings.environment}) on {base}")
     console.print(f"  database  {mask_url(settings.database_url)}")
@@ -46,3 +50,46 @@ def serve(
         # X-Forwarded-For is believed only from FORWARDED_ALLOW_IPS, by the app itself.
         proxy_headers=False,
     )
+
+
+# Connections PostgreSQL keeps for others: superusers' reserve comes on top of this, for the
+# CLI, migrations, backups and a psql session while the hub runs.
+RESERVE = 5
+
+
+async def _check_connections(database_url: str, workers: int, settings: Settings) -> str | None:
+    """Refuse to start more workers than the server has connections for, saying the numbers
+    (each worker's pool may open DB_POOL_SIZE + DB_MAX_OVERFLOW). A database that cannot be
+    reached yet is not checked: the hub starts, and /ready says when it is there."""
+    from sqlalchemy import text
+
+    from dreamery.core.db import create_engine, explain_connection_error
+
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            limit = int(await connection.scalar(text("SHOW max_connections")) or 0)
+            reserved = int(
+                await connection.scalar(text("SHOW superuser_reserved_connections")) or 0
+            )
+    except Exception as error:
+        # Serve anyway: /ready says when the database is there; the budget is checked then.
+        reason = explain_connection_error(error, database_url)
+        console.print(f"  [yellow]warning:[/] connections not checked: {reason}")
+        return None
+    finally:
+        await engine.dispose()
+    per_worker = settings.db_pool_size + settings.db_max_overflow
+    wanted, available = workers * per_worker, limit - reserved - RESERVE
+    if wanted > available:
+        return (
+            f"--workers {workers} may open {wanted} connections ({workers} * (DB_POOL_SIZE "
+            f"{settings.db_pool_size} + DB_MAX_OVERFLOW {settings.db_max_overflow})), but the "
+            f"server allows {limit} (max_connections) less {reserved} reserved for superusers "
+            f"and {RESERVE} kept for maintenance: {available}. Lower DB_POOL_SIZE or "
+            "DB_MAX_OVERFLOW, serve fewer workers, or put PgBouncer in front (see the README)."
+        )
+    console.print(
+        f"  connections up to {wanted} of the server's {available} ({workers} * {per_worker})"
+    )
+    return None

@@ -126,6 +126,10 @@ class Settings(BaseSettings):
     # PostgreSQL connections per process (each `dreamery serve` worker has its own pool).
     db_pool_size: int = Field(default=20, ge=1, le=500)
     db_max_overflow: int = Field(default=10, ge=0, le=500)
+    # Seconds: to connect to PostgreSQL (a server that never answers is given up on), and for
+    # one statement of a request (0: no limit). Migrations are not held to the latter.
+    db_connect_timeout: float = Field(default=5, gt=0, le=300)
+    db_statement_timeout: float = Field(default=30, ge=0, le=3600)
 
     # Sign-in.
     access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)

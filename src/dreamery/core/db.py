@@ -35,7 +35,7 @@ from sqlalchemy.orm import SessionTransaction
 from dreamery.core.config import get_settings, normalize_database_url
 from dreamery.core.context import Caller
 from dreamery.core.errors import DatabaseUnavailableError
-from dreamery.core.logs import log_unexpected
+from dreamery.core.logs import Outage, log_unexpected
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 WRITE_OPTION = "dreamery_write"
@@ -51,11 +51,14 @@ def create_engine(
     *,
     echo: bool | None = None,
     sqlite_foreign_keys: bool = True,
+    statement_timeout: bool = True,
 ) -> AsyncEngine:
     """An async engine for `database_url` (any form `normalize_database_url` accepts).
 
     `sqlite_foreign_keys=False` is for schema migrations only: SQLite rebuilds a table to
     alter it, and with enforcement on, dropping the old copy would cascade into its children.
+    On PostgreSQL, connecting gives up after `DB_CONNECT_TIMEOUT` seconds, and each statement
+    after `DB_STATEMENT_TIMEOUT` unless `statement_timeout=False` (migrations).
     """
     settings = get_settings()
     url = make_url(normalize_database_url(database_url or settings.database_url))
@@ -74,6 +77,14 @@ def create_engine(
     kwargs.update(
         pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow, pool_recycle=1800
     )
+    if url.get_backend_name() == "postgresql":
+        connect_args: dict[str, Any] = {"timeout": settings.db_connect_timeout}
+        if statement_timeout and settings.db_statement_timeout:
+            milliseconds = int(settings.db_statement_timeout * 1000)
+            connect_args["server_settings"] = {"statement_timeout": str(milliseconds)}
+        kwargs["connect_args"] = connect_args
+        # Waiting for a free connection of the pool gives up as soon as connecting would.
+        kwargs["pool_timeout"] = max(settings.db_connect_timeout, 1)
     return create_async_engine(url, **kwargs)
 
 
@@ -165,6 +176,82 @@ async def savepoint(session: AsyncSession) -> AsyncIterator[AsyncSession]:
 async def unit_of_work(
     sessionmaker: async_sessionmaker[AsyncSession], *, write: bool = True
 ) -> AsyncIterator[AsyncSession]:
+    """See `_unit_of_work`; a lost or unreachable database is `DatabaseUnavailableError`."""
+    try:
+        async with _unit_of_work(sessionmaker, write=write) as session:
+            yield session
+    except DatabaseUnavailableError:
+        raise
+    except Exception as error:
+        if lost_database(error):
+            raise unavailable(error) from error
+        raise
+
+
+# Driver errors that say the server went away, cannot be reached, or gave up on a statement
+# (as opposed to refusing the statement itself), by name: no driver is imported here.
+_UNAVAILABLE = frozenset(
+    {
+        "ConnectionDoesNotExistError",
+        "ConnectionFailureError",
+        "CannotConnectNowError",
+        "AdminShutdownError",
+        "CrashShutdownError",
+        "TooManyConnectionsError",
+        "QueryCanceledError",  # statement_timeout
+        "InternalClientError",
+    }
+)
+RETRY_AFTER_SECONDS = 5
+DATABASE_OUTAGE = Outage(logger, "the database")
+
+
+# SQLSTATE classes and codes of the same: connection exceptions, shutdowns, too many
+# connections, a statement cancelled by statement_timeout.
+_UNAVAILABLE_STATES = ("08", "57P01", "57P02", "57P03", "53300", "57014")
+
+
+def driver_error(error: BaseException) -> BaseException:
+    """The driver's own exception under SQLAlchemy's wrappers (asyncpg's, sqlite3's)."""
+    cause = error.orig if isinstance(error, DBAPIError) and error.orig is not None else error
+    while cause.__cause__ is not None and type(cause).__name__ == "Error":
+        cause = cause.__cause__  # the async adapters wrap the driver's exception once more
+    return cause
+
+
+def lost_database(error: BaseException) -> bool:
+    """Whether `error` means the database is out of reach (lost, down, overloaded, too slow,
+    locked past the busy timeout), not that it refused what was asked."""
+    from sqlalchemy.exc import InterfaceError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    if isinstance(error, PoolTimeout | TimeoutError | ConnectionError | OSError):
+        return True
+    if isinstance(error, DBAPIError):
+        if error.connection_invalidated or isinstance(error, InterfaceError):
+            return True
+        cause = driver_error(error)
+        state = str(getattr(cause, "sqlstate", None) or getattr(error.orig, "sqlstate", "") or "")
+        if type(cause).__name__ in _UNAVAILABLE or state.startswith(_UNAVAILABLE_STATES):
+            return True
+        return "database is locked" in str(cause)
+    return type(error).__name__ in _UNAVAILABLE
+
+
+def unavailable(error: BaseException) -> DatabaseUnavailableError:
+    """The error a caller sees when the database is out of reach; the cause is logged once
+    per outage (it may name hosts and users, which a client is not told)."""
+    DATABASE_OUTAGE.failed(error, "answering 503 until it is back")
+    return DatabaseUnavailableError(
+        f"the database is unavailable ({type(driver_error(error)).__name__}); try again shortly",
+        retry_after=RETRY_AFTER_SECONDS,
+    )
+
+
+@asynccontextmanager
+async def _unit_of_work(
+    sessionmaker: async_sessionmaker[AsyncSession], *, write: bool = True
+) -> AsyncIterator[AsyncSession]:
     """One transaction: committed if the block succeeds, rolled back if it raises; what was
     queued with `on_commit` runs after the commit.
 
@@ -186,6 +273,7 @@ async def unit_of_work(
         except BaseException:
             discard_after_commit(session)
             raise
+        DATABASE_OUTAGE.recovered()
         await run_after_commit(session)
 
 

@@ -8,6 +8,7 @@ A client's own mistake (4xx) is answered, never logged with a traceback.
 from __future__ import annotations
 
 import logging
+import time
 import traceback
 
 MAX_TRACEBACK = 8_000
@@ -28,3 +29,31 @@ def log_unexpected(
 ) -> None:
     """Log an unexpected error with its bounded traceback, as one record."""
     logger.error(message + "\n%s", *args, bounded_traceback(error))
+
+
+class Outage:
+    """Logs that a dependency failed once when it starts failing and once when it is back,
+    not once per request in between."""
+
+    def __init__(self, logger: logging.Logger, what: str) -> None:
+        self.logger = logger
+        self.what = what
+        self.since: float | None = None
+
+    @property
+    def down(self) -> bool:
+        return self.since is not None
+
+    def failed(self, error: BaseException, consequence: str) -> None:
+        if self.since is None:
+            self.since = time.monotonic()
+            cause = str(error).strip().splitlines()[0][:300] if str(error).strip() else ""
+            self.logger.warning(
+                "%s unavailable (%s: %s); %s", self.what, type(error).__name__, cause, consequence
+            )
+
+    def recovered(self) -> None:
+        if self.since is not None:
+            lasted = time.monotonic() - self.since
+            self.since = None
+            self.logger.warning("%s is back after %.0f s", self.what, lasted)

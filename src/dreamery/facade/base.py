@@ -150,6 +150,11 @@ class FacadeBase:
             _denials=denials if denials is not None else self._denials,
         )
 
+    @property
+    def permission_cache(self) -> PermissionCache:
+        """The grants cache this service (and every view of it) shares."""
+        return self._permissions
+
     async def invalidate_permissions(self) -> None:
         await self._permissions.invalidate()
 

@@ -47,7 +47,9 @@ def run_on_connection(connection: Connection) -> None:
 
 
 async def run_with_own_engine() -> None:
-    engine = create_engine(config.get_main_option("sqlalchemy.url"), sqlite_foreign_keys=False)
+    engine = create_engine(
+        config.get_main_option("sqlalchemy.url"), sqlite_foreign_keys=False, statement_timeout=False
+    )
     async with engine.begin() as connection:
         await connection.run_sync(run_on_connection)
     await engine.dispose()

@@ -210,7 +210,7 @@ async def push(
     database_url: str | None, *, accept_data_loss: bool = False, dry_run: bool = False
 ) -> PushPlan:
     """Bring the database to the models directly, without a migration file (development)."""
-    engine = create_engine(database_url, sqlite_foreign_keys=False)
+    engine = create_engine(database_url, sqlite_foreign_keys=False, statement_timeout=False)
     try:
         await ping(engine)
         async with engine.begin() as connection:

@@ -51,7 +51,7 @@ def head_revision() -> str | None:
 
 
 async def _run(database_url: str | None, fn: Callable[[Connection, Config], T]) -> T:
-    engine = create_engine(database_url, sqlite_foreign_keys=False)
+    engine = create_engine(database_url, sqlite_foreign_keys=False, statement_timeout=False)
     config = alembic_config(database_url)
     try:
         async with engine.begin() as connection:

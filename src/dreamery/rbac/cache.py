@@ -2,7 +2,9 @@
 
 Invalidation bumps a generation number: locally at once, and in Redis for every other process,
 which sees the new generation on its next lookup and drops what it had. If Redis stops
-answering, lookups go to the database (correct, just slower) and a warning is logged.
+answering, lookups go to the database (correct, just slower): the outage is logged once, Redis
+is left alone for a few seconds at a time (`core.fallback.Breaker`), and used again once it
+answers.
 
 A write that changes who may do what (a permission, a grant, a role) calls
 `invalidate_on_commit(session)`: the cache the unit of work carries (`attach`) is dropped once
@@ -19,6 +21,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dreamery.core.db import on_commit
+from dreamery.core.fallback import Breaker
 
 logger = logging.getLogger(__name__)
 
@@ -42,17 +45,27 @@ class PermissionCache:
         if redis_url:
             from redis.asyncio import Redis
 
-            self._redis = Redis.from_url(redis_url, socket_timeout=2, socket_connect_timeout=2)
+            self._redis = Redis.from_url(redis_url, socket_timeout=1, socket_connect_timeout=1)
+        self.breaker = Breaker(logger, "permission cache: Redis")
 
     @property
     def shared(self) -> bool:
         return self._redis is not None
 
+    def _use_redis(self) -> bool:
+        return self._redis is not None and self.breaker.available()
+
     async def get(self, role_id: str) -> frozenset[str] | None:
         if self._redis is None:
             return self._local.get(role_id)
+        if not self._use_redis():
+            return None  # another process may have changed grants meanwhile: ask the database
         try:
             generation = await self._current_generation()
+            if self.breaker.down:
+                # A grant may have changed while Redis could not be told: start afresh.
+                generation = await self._bump()
+                self.breaker.succeeded()
             if (hit := self._local.get(role_id)) is not None:
                 return hit
             raw = await self._redis.get(self._key(generation, role_id))
@@ -68,7 +81,7 @@ class PermissionCache:
     async def put(self, role_id: str, names: Iterable[str]) -> frozenset[str]:
         value = frozenset(names)
         self._local[role_id] = value
-        if self._redis is not None:
+        if self._use_redis():
             try:
                 generation = self._generation or await self._current_generation()
                 await self._redis.set(
@@ -80,11 +93,16 @@ class PermissionCache:
 
     async def invalidate(self) -> None:
         self._local.clear()
-        if self._redis is not None:
+        if self._use_redis():
             try:
-                self._generation = str(await self._redis.incr(f"{self._namespace}:generation"))
+                await self._bump()
             except Exception as error:
                 self._warn(error)
+
+    async def _bump(self) -> str:
+        self._local.clear()
+        self._generation = str(await self._redis.incr(f"{self._namespace}:generation"))
+        return self._generation
 
     async def close(self) -> None:
         if self._redis is not None:
@@ -102,7 +120,8 @@ class PermissionCache:
         return f"{self._namespace}:{generation}:{role_id}"
 
     def _warn(self, error: Exception) -> None:
-        logger.warning("permission cache: Redis unavailable (%s); using the database", error)
+        self._local.clear()  # what it held may be stale by the time Redis is back
+        self.breaker.failed(error, "reading grants from the database")
 
 
 def attach(session: AsyncSession, cache: PermissionCache) -> None:
