@@ -184,9 +184,19 @@ def seed(
 @db.command()
 def reset(
     force: Annotated[bool, typer.Option("--force", help="Do not ask for confirmation.")] = False,
+    delete_production_data: Annotated[
+        bool,
+        typer.Option(
+            "--delete-production-data",
+            help="With DREAMERY_ENV=production: yes, drop the production data.",
+        ),
+    ] = False,
 ) -> None:
     """Drop everything, migrate and seed: a fresh database."""
+    from dreamery.cli.backups import guard_production
+
     url = _url()
+    guard_production(url, "reset", delete_production_data)
     if not force:
         if not sys.stdin.isatty():
             fail("db reset deletes all data; pass --force to confirm when not at a terminal")

@@ -5,6 +5,7 @@ DreameryError                       code                 HTTP
 ├── DatabaseUnavailableError        database_unavailable 503  cannot connect to the database
 ├── SchemaError                     schema_error         503  database not at the models' revision
 ├── CatalogFileError                catalog_error        500  a catalogue file is invalid
+├── BackupError                     backup_error         500  a backup or restore failed
 ├── ValidationError                 validation_error     422  input refused, with every field error
 │   └── InvalidCursorError          invalid_cursor       400  a cursor altered or from elsewhere
 ├── AuthenticationError             unauthenticated      401  wrong credentials, bad token
@@ -54,6 +55,10 @@ class SchemaError(DreameryError):
 
 class CatalogFileError(DreameryError):
     code = "catalog_error"
+
+
+class BackupError(DreameryError):
+    code = "backup_error"
 
 
 @dataclass(frozen=True)
