@@ -333,8 +333,9 @@ async def test_audit_rows_follow_every_write(db: DatabaseService) -> None:
     await db.delete_user(user.id)
     await db.restore_user(user.id)
     after = await audit_rows(db)
-    # create user + create profile, update, delete user + profile, restore user + profile
-    assert after - before == 7
+    # create personal organization + user + membership + profile, update, delete user +
+    # profile, restore user + profile
+    assert after - before == 9
     history = await db.find_audit_logs(resource="user", resource_id=str(user.id), limit=10)
     update = next(r for r in history.items if r.action == "update")
     assert update.changes == {"last_name": ["Tester", "Changed"]}

@@ -21,6 +21,7 @@ from typing import Any
 
 from dreamery.analytics.service import DASHBOARD_WIDGETS, DASHBOARDS, METRICS
 from dreamery.audit.service import AUDIT_LOGS
+from dreamery.cases.service import CASES, PARTICIPANTS
 from dreamery.catalog.service import CATEGORIES, ROLES
 from dreamery.compliance.service import (
     COMPLIANCE_EVIDENCE,
@@ -31,14 +32,17 @@ from dreamery.core.entities import EntitySpec
 from dreamery.documents.service import DOCUMENT_INSTANCES, DOCUMENT_TEMPLATES, DOCUMENT_VARIABLES
 from dreamery.facade.account import AccountFacade
 from dreamery.facade.analytics import AnalyticsFacade
+from dreamery.facade.cases import CasesFacade
 from dreamery.facade.catalog import CatalogFacade
 from dreamery.facade.compliance import ComplianceFacade
 from dreamery.facade.documents import DocumentsFacade
 from dreamery.facade.notifications import NotificationsFacade
+from dreamery.facade.organizations import OrganizationsFacade
 from dreamery.facade.tasks import TasksFacade
 from dreamery.facade.users import UsersFacade
 from dreamery.facade.workflows import WorkflowsFacade
 from dreamery.notifications.service import NOTIFICATIONS
+from dreamery.organizations.service import INVITATIONS, MEMBERSHIPS, ORGANIZATIONS
 from dreamery.rbac.service import PERMISSIONS, ROLE_PERMISSIONS
 from dreamery.tasks.service import REMINDERS, TASKS
 from dreamery.users.service import PROFILES, USERS
@@ -48,6 +52,11 @@ from dreamery.workflows.service import VALIDATION_RULES, WORKFLOW_STEPS, WORKFLO
 ENTITIES: tuple[EntitySpec[Any, Any], ...] = (
     USERS,
     PROFILES,
+    ORGANIZATIONS,
+    MEMBERSHIPS,
+    INVITATIONS,
+    CASES,
+    PARTICIPANTS,
     CATEGORIES,
     ROLES,
     PERMISSIONS,
@@ -74,6 +83,8 @@ ENTITIES: tuple[EntitySpec[Any, Any], ...] = (
 class DatabaseService(
     AccountFacade,
     UsersFacade,
+    OrganizationsFacade,
+    CasesFacade,
     CatalogFacade,
     WorkflowsFacade,
     DocumentsFacade,

@@ -13,14 +13,17 @@ which that role's members read.
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dreamery import DatabaseService
 from dreamery.api.app import create_app
+from dreamery.models import Invitation, Membership, User
 from tests import factories
 from tests.hub import Person, SignUp, settings
 
@@ -50,6 +53,8 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/document-instances/{entity_id}/return"): {"note": "Sign page 2."},
     ("POST", "/api/v1/compliance-records/{entity_id}/verify"): {"note": "Checked."},
     ("POST", "/api/v1/compliance-records/{entity_id}/fail"): {"note": "Expired scan."},
+    ("POST", "/api/v1/members/{entity_id}/role"): {"org_role": "admin"},
+    ("POST", "/api/v1/cases/{entity_id}/status"): {"status": "closed"},
 }
 
 
@@ -79,6 +84,20 @@ async def _records(api_db: DatabaseService, owner: Person) -> dict[str, str]:
         task = await factories.task(session, user_id=user_id, role_id=OWNER_ROLE)
         reminder = await factories.reminder(session, task_id=task.id, user_id=user_id)
         notification = await factories.notification(session, user_id=user_id)
+        owner_row = await session.get(User, user_id)
+        assert owner_row is not None
+        organization_id = owner_row.organization_id
+        membership = await session.scalar(select(Membership).where(Membership.user_id == user_id))
+        assert membership is not None
+        invitation = Invitation(
+            organization_id=organization_id,
+            email="invitee@example.com",
+            token_hash=uuid.uuid4().hex,
+            expires_at=factories.now() + timedelta(days=7),
+        )
+        session.add(invitation)
+        case = await factories.case(session, organization_id=organization_id, created_by=user_id)
+        participant = await factories.participant(session, case_id=case.id, user_id=user_id)
         await session.commit()
     return {
         "users": str(user_id),
@@ -102,6 +121,11 @@ async def _records(api_db: DatabaseService, owner: Person) -> dict[str, str]:
         "tasks": str(task.id),
         "reminders": str(reminder.id),
         "notifications": str(notification.id),
+        "organizations": str(organization_id),
+        "members": str(membership.id),
+        "invitations": str(invitation.id),
+        "cases": str(case.id),
+        "case-participants": str(participant.id),
     }
 
 

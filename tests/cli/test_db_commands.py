@@ -165,16 +165,20 @@ def test_push_refuses_to_drop_data_unless_accepted(fresh_url: str, cli_env: dict
                 "INSERT INTO user_roles (id, name, category_id, sort_order, is_active, version) "
                 "VALUES ('r', 'R', 'c', 0, true, 1)"
             )
+            sqlite = connection.dialect.name == "sqlite"
+            one = (
+                "00000000000000000000000000000001"
+                if sqlite
+                else "00000000-0000-0000-0000-000000000001"
+            )
             await connection.exec_driver_sql(
-                "INSERT INTO users (id, email, first_name, last_name, role_id, is_active, "
-                "is_admin, version, nickname) VALUES "
-                "('00000000000000000000000000000001', 'a@example.com', 'A', 'B', 'r', true, "
-                "false, 1, 'Al')"
-                if connection.dialect.name == "sqlite"
-                else "INSERT INTO users (id, email, first_name, last_name, role_id, is_active, "
-                "is_admin, version, nickname) VALUES "
-                "('00000000-0000-0000-0000-000000000001', 'a@example.com', 'A', 'B', 'r', true, "
-                "false, 1, 'Al')"
+                "INSERT INTO organizations (id, name, slug, kind, is_personal, settings, version) "
+                f"VALUES ('{one}', 'A B', 'a-b', 'other', true, '{{}}', 1)"
+            )
+            await connection.exec_driver_sql(
+                "INSERT INTO users (id, organization_id, email, first_name, last_name, role_id, "
+                "is_active, is_admin, version, nickname) VALUES "
+                f"('{one}', '{one}', 'a@example.com', 'A', 'B', 'r', true, false, 1, 'Al')"
             )
         await engine.dispose()
 

@@ -58,22 +58,51 @@ async def test_a_professional_cannot_verify_their_own_record(
     assert (await client.get(url, headers=agent.headers)).json()["status"] == "pending"
 
 
-async def test_nobody_signs_up_as_a_reviewer(client: httpx.AsyncClient) -> None:
-    """Else a second account, signed up as a broker, would verify the first one's record."""
-    answer = await client.post(
-        "/auth/register",
-        json={
-            "email": "sock.puppet@example.com",
-            "password": "a long test password 1",
-            "first_name": "Sock",
-            "last_name": "Puppet",
-            "role_id": "real-estate-broker",
-        },
+async def join_firm(client: httpx.AsyncClient, owner: Person, *members: Person) -> str:
+    """`owner` opens an organization over HTTP and the members accept its invitations; the
+    organization's id."""
+    made = await client.post(
+        "/api/v1/organizations",
+        json={"name": "Harbor Realty", "kind": "brokerage"},
+        headers=owner.headers,
     )
-    assert answer.status_code == 422
-    (error,) = answer.json()["errors"]
-    assert error["field"] == "role_id"
-    assert "an administrator gives it" in error["message"]
+    assert made.status_code == 201, made.text
+    for member in members:
+        invited = await client.post(
+            "/api/v1/invitations", json={"email": member.email}, headers=owner.headers
+        )
+        assert invited.status_code == 201, invited.text
+        accepted = await client.post(
+            "/api/v1/invitations/accept",
+            json={"token": invited.json()["token"]},
+            headers=member.headers,
+        )
+        assert accepted.status_code == 200, accepted.text
+    return str(made.json()["id"])
+
+
+async def test_a_reviewer_signed_up_as_such_reviews_nothing(
+    client: httpx.AsyncClient, sign_up: SignUp
+) -> None:
+    """Else a second account, signed up as a broker, would verify the first one's record: a
+    role chosen at sign-up is claimed, and grants nothing until it is verified."""
+    agent = await sign_up("real-estate-agent")
+    puppet = await sign_up("real-estate-broker")
+    await join_firm(client, puppet, agent)
+    record = (await new_record(client, agent)).json()
+    url = f"/api/v1/compliance-records/{record['id']}"
+    # The owner of an organization sees its members' records; approving them takes a
+    # verified role, or a verified organization.
+    refused = await client.post(f"{url}/verify", json={}, headers=puppet.headers)
+    assert refused.status_code == 403, refused.text
+    assert (await client.get(url, headers=agent.headers)).json()["status"] == "pending"
+    me = await client.get("/me", headers=puppet.headers)
+    assert me.json()["role_verified_at"] is None
+    # And outside their organization, a claimed broker sees no one's record.
+    stranger = await sign_up("real-estate-agent")
+    theirs = (await new_record(client, stranger)).json()
+    other_url = f"/api/v1/compliance-records/{theirs['id']}"
+    assert (await client.get(other_url, headers=puppet.headers)).status_code == 404
 
 
 async def test_a_broker_verifies_another_agents_record_but_not_their_own(
@@ -81,6 +110,7 @@ async def test_a_broker_verifies_another_agents_record_but_not_their_own(
 ) -> None:
     agent = await sign_up("real-estate-agent")
     broker = await sign_up("real-estate-broker", given=True)
+    await join_firm(client, broker, agent)
     record = (await new_record(client, agent)).json()
     url = f"/api/v1/compliance-records/{record['id']}"
     verified = await client.post(
@@ -95,6 +125,15 @@ async def test_a_broker_verifies_another_agents_record_but_not_their_own(
     )
     frozen = await client.patch(url, json={"notes": "edited later"}, headers=agent.headers)
     assert frozen.status_code == 409
+
+    # Another brokerage's agent is none of this broker's business: not found.
+    elsewhere = await sign_up("real-estate-agent")
+    theirs = (await new_record(client, elsewhere)).json()
+    other_url = f"/api/v1/compliance-records/{theirs['id']}"
+    assert (await client.get(other_url, headers=broker.headers)).status_code == 404
+    assert (
+        await client.post(f"{other_url}/verify", json={}, headers=broker.headers)
+    ).status_code == 404
 
     own = (await new_record(client, broker)).json()
     refused = await client.post(

@@ -16,10 +16,11 @@ from dreamery.core.errors import (
     PermissionDeniedError,
     ValidationError,
 )
+from tests.orgs import firm
 
 pytestmark = pytest.mark.usefixtures("backend")
 
-BROKER = "real-estate-broker"  # compliance_record:approve:any
+BROKER = "real-estate-broker"  # compliance_record:approve:org
 AGENT = "real-estate-agent"
 EVIDENCE = {
     "file_name": "license.pdf",
@@ -77,6 +78,7 @@ async def test_a_professional_cannot_certify_themselves(db: DatabaseService) -> 
 
 async def test_a_reviewer_verifies_and_the_record_is_frozen(db: DatabaseService) -> None:
     agent, broker = await person(db, AGENT), await person(db, BROKER)
+    await firm(db, broker, agent)
     record = await record_of(db, agent, evidence=[EVIDENCE])
     expires = datetime(2027, 6, 30, tzinfo=UTC)
     verified = await db.acting_as(broker.id).verify_compliance_record(
@@ -104,6 +106,7 @@ async def test_a_reviewer_verifies_and_the_record_is_frozen(db: DatabaseService)
 
 async def test_a_failed_record_is_corrected_and_resubmitted(db: DatabaseService) -> None:
     agent, broker = await person(db, AGENT), await person(db, BROKER)
+    await firm(db, broker, agent)
     as_agent, as_broker = db.acting_as(agent.id), db.acting_as(broker.id)
     record = await record_of(db, agent)
     with pytest.raises(ValidationError, match="note"):
@@ -131,6 +134,7 @@ async def test_a_failed_record_is_corrected_and_resubmitted(db: DatabaseService)
 
 async def test_a_verdict_on_evidence_that_changed_since_is_refused(db: DatabaseService) -> None:
     agent, broker = await person(db, AGENT), await person(db, BROKER)
+    await firm(db, broker, agent)
     record = await record_of(db, agent, evidence=[EVIDENCE])
     seen = record.version  # what the reviewer looked at
     evidence = (await db.find_compliance_evidence(record_id=record.id)).items[0]

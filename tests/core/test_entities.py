@@ -23,6 +23,11 @@ STATE: dict[str, set[str]] = {
     "compliance_evidence": {"uploaded_by", "uploaded_at"},
     "reminder": {"sent_at"},
     "notification": {"is_read", "read_at"},
+    "user": {"role_verified_at", "role_verified_by", "organization_id"},
+    "organization": {"verified_at", "verified_by", "is_personal"},
+    "membership": {"org_role", "status", "ended_at", "joined_at"},
+    "invitation": {"accepted_at", "accepted_by", "revoked_at", "token_hash"},
+    "case": {"status"},
 }
 # State no operation changes yet, refused with the reason (not merely as an unknown field).
 RESERVED = {("workflow_step", "status"), ("compliance_evidence", "uploaded_by")} | {

@@ -23,6 +23,18 @@ async def test_a_document_is_submitted_and_signed_by_a_reviewer(
         "/api/v1/document-variables", params={"template_id": template["id"]}, headers=agent.headers
     )
     data = {v["name"]: "filled" for v in variables.json()["items"]}
+    case = await client.post(
+        "/api/v1/cases",
+        json={"title": "12 Elm Street", "kind": "purchase", "case_role": "buyers_agent"},
+        headers=agent.headers,
+    )
+    assert case.status_code == 201, case.text
+    joined = await client.post(
+        "/api/v1/case-participants",
+        json={"case_id": case.json()["id"], "user_id": str(attorney.id), "case_role": "attorney"},
+        headers=agent.headers,
+    )
+    assert joined.status_code == 201, joined.text
     made = await client.post(
         "/api/v1/document-instances",
         json={
@@ -30,6 +42,7 @@ async def test_a_document_is_submitted_and_signed_by_a_reviewer(
             "user_id": str(agent.id),
             "role_id": agent.role_id,
             "data": data,
+            "case_id": case.json()["id"],
         },
         headers=agent.headers,
     )

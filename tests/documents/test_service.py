@@ -14,7 +14,7 @@ from dreamery.core.errors import ConflictError, PermissionDeniedError, Validatio
 pytestmark = pytest.mark.usefixtures("backend")
 
 AGENT = "real-estate-agent"
-ATTORNEY = "real-estate-attorney"  # legal services: document_instance:approve:any
+ATTORNEY = "real-estate-attorney"  # legal services: document_instance:approve:case
 
 
 async def person(db: DatabaseService, role: str) -> Any:
@@ -28,7 +28,7 @@ async def person(db: DatabaseService, role: str) -> Any:
     )
 
 
-async def draft_of(db: DatabaseService, owner: Any, **data: Any) -> Any:
+async def draft_of(db: DatabaseService, owner: Any, *, case_id: Any = None, **data: Any) -> Any:
     template = await db.create_document_template(
         {
             "name": "Lease",
@@ -48,6 +48,7 @@ async def draft_of(db: DatabaseService, owner: Any, **data: Any) -> Any:
             "user_id": str(owner.id),
             "role_id": owner.role_id,
             "data": data,
+            "case_id": str(case_id) if case_id else None,
         }
     )
 
@@ -95,7 +96,14 @@ async def test_submit_needs_the_required_variables(db: DatabaseService) -> None:
 async def test_a_reviewer_signs_or_returns_but_never_their_own(db: DatabaseService) -> None:
     agent, attorney = await person(db, AGENT), await person(db, ATTORNEY)
     as_agent, as_attorney = db.acting_as(agent.id), db.acting_as(attorney.id)
-    document = await draft_of(db, agent, tenantName="Dana Reyes")
+    # The attorney reviews the documents of the deals they take part in.
+    case = await as_agent.create_case(
+        {"title": "12 Elm Street", "kind": "lease", "case_role": "listing_agent"}
+    )
+    await as_agent.create_case_participant(
+        {"case_id": str(case.id), "user_id": str(attorney.id), "case_role": "attorney"}
+    )
+    document = await draft_of(db, agent, case_id=case.id, tenantName="Dana Reyes")
     await as_agent.submit_document_instance(document.id)
     with pytest.raises(PermissionDeniedError, match="approve"):
         await as_agent.approve_document_instance(document.id)
@@ -115,7 +123,7 @@ async def test_a_reviewer_signs_or_returns_but_never_their_own(db: DatabaseServi
     review = [r.action for r in trail.items if r.action != "denied"]
     assert review[:4] == ["approve", "submit", "return", "submit"]
 
-    own = await draft_of(db, attorney, tenantName="Their own")
+    own = await draft_of(db, attorney, case_id=case.id, tenantName="Their own")
     await as_attorney.submit_document_instance(own.id)
     with pytest.raises(PermissionDeniedError, match="your own"):
         await as_attorney.approve_document_instance(own.id)

@@ -8,6 +8,7 @@ from tests.factories.catalog import category, role
 from tests.factories.compliance import evidence, record, requirement
 from tests.factories.documents import instance, template, variable
 from tests.factories.notifications import notification
+from tests.factories.organizations import case, membership, organization, participant
 from tests.factories.rbac import permission, role_permission
 from tests.factories.tasks import reminder, task
 from tests.factories.users import profile, user
@@ -16,13 +17,17 @@ from tests.factories.workflows import rule, step, workflow
 __all__ = [
     "ROLE",
     "audit",
+    "case",
     "category",
     "dashboard",
     "evidence",
     "instance",
+    "membership",
     "metric",
     "notification",
     "now",
+    "organization",
+    "participant",
     "permission",
     "profile",
     "record",

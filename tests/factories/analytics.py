@@ -8,10 +8,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dreamery.models import AnalyticsDashboard, AnalyticsMetric, DashboardWidget
 from dreamery.models.enums import MetricCategory, WidgetType
-from tests.factories.base import ROLE, add, now
+from tests.factories.base import ROLE, add, now, organization_of
 
 
 async def metric(session: AsyncSession, **fields: Any) -> AnalyticsMetric:
+    if fields.get("user_id") is not None:
+        fields.setdefault("organization_id", await organization_of(session, fields["user_id"]))
     values = {
         "role_id": ROLE,
         "metric": "deals_closed",

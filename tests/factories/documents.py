@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dreamery.models import DocumentInstance, DocumentTemplate, DocumentVariable
 from dreamery.models.enums import TemplateCategory, VariableType
-from tests.factories.base import ROLE, add
+from tests.factories.base import ROLE, add, organization_of
 from tests.factories.users import user
 
 
@@ -34,4 +34,5 @@ async def instance(session: AsyncSession, **fields: Any) -> DocumentInstance:
         fields["template_id"] = (await template(session)).id
     if "user_id" not in fields:
         fields["user_id"] = (await user(session)).id
+    fields.setdefault("organization_id", await organization_of(session, fields["user_id"]))
     return await add(session, DocumentInstance(**({"role_id": ROLE} | fields)))

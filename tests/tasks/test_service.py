@@ -29,6 +29,19 @@ async def person(db: DatabaseService, role: str = "handyman") -> Any:
     )
 
 
+async def job(db: DatabaseService, manager: Any, *crew: Any) -> str:
+    """A renovation case the manager opens, with the crew on it; its id."""
+    as_manager = db.acting_as(manager.id)
+    case = await as_manager.create_case(
+        {"title": "Harbor View, unit 4", "kind": "renovation", "case_role": "property_manager"}
+    )
+    for member in crew:
+        await as_manager.create_case_participant(
+            {"case_id": str(case.id), "user_id": str(member.id), "case_role": "contractor"}
+        )
+    return str(case.id)
+
+
 async def test_a_generic_update_cannot_touch_the_status(db: DatabaseService) -> None:
     owner = await person(db)
     task = await db.create_task({"title": "Fix", "role_id": "handyman", "user_id": str(owner.id)})
@@ -76,8 +89,11 @@ async def test_the_status_moves_by_its_rules(db: DatabaseService) -> None:
 
 async def test_only_whoever_may_update_the_task_moves_it(db: DatabaseService) -> None:
     owner, stranger = await person(db), await person(db)
-    manager = await person(db, "property-manager")  # task:update:any for their crews
-    task = await db.create_task({"title": "Fix", "role_id": "handyman", "user_id": str(owner.id)})
+    manager = await person(db, "property-manager")  # task:update:case on their jobs
+    case_id = await job(db, manager, owner)
+    task = await db.create_task(
+        {"title": "Fix", "role_id": "handyman", "user_id": str(owner.id), "case_id": case_id}
+    )
     with pytest.raises(NotFoundError):
         await db.acting_as(stranger.id).change_task_status(task.id, "completed")
     moved = await db.acting_as(manager.id).change_task_status(task.id, "in_progress")
@@ -88,12 +104,19 @@ async def test_only_whoever_may_update_the_task_moves_it(db: DatabaseService) ->
 async def test_reassigning_then_deleting_someone_elses_task_is_refused(
     db: DatabaseService,
 ) -> None:
-    """The probe: a property manager (task:update:any, nobody's task:delete:any) took a crew
-    member's task by reassigning it to themselves, then deleted it as their own."""
+    """The probe: a property manager (task:update on the jobs they manage, nobody's
+    task:delete beyond their own) took a crew member's task by reassigning it to themselves,
+    then deleted it as their own."""
     crew = await person(db)
     manager = await person(db, "property-manager")
+    case_id = await job(db, manager, crew)
     task = await db.acting_as(crew.id).create_task(
-        {"title": "Fix the gutter", "role_id": "handyman", "user_id": str(crew.id)}
+        {
+            "title": "Fix the gutter",
+            "role_id": "handyman",
+            "user_id": str(crew.id),
+            "case_id": case_id,
+        }
     )
     as_manager = db.acting_as(manager.id)
     taken = await as_manager.update_task(task.id, {"user_id": str(manager.id)})
@@ -111,8 +134,14 @@ async def test_the_assignee_of_a_task_someone_else_made_cannot_delete_it(
 ) -> None:
     crew = await person(db)
     manager = await person(db, "property-manager")
+    case_id = await job(db, manager, crew)
     task = await db.acting_as(manager.id).create_task(
-        {"title": "Inspect the boiler", "role_id": "handyman", "user_id": str(crew.id)}
+        {
+            "title": "Inspect the boiler",
+            "role_id": "handyman",
+            "user_id": str(crew.id),
+            "case_id": case_id,
+        }
     )
     as_crew = db.acting_as(crew.id)
     with pytest.raises(PermissionDeniedError, match="not allowed to delete"):
@@ -131,8 +160,11 @@ async def test_handing_a_task_to_someone_needs_the_right_to_give_them_one(
         grant = (await db.find_permissions(resource="task", action=action, scope="any")).items
         await db.create_role_permission({"role_id": "arborist", "permission_id": str(grant[0].id)})
     coordinator = await person(db, "arborist")  # task:read/update:any, task:create:own
-    manager = await person(db, "property-manager")  # task:create:any
-    task = await db.create_task({"title": "Order", "role_id": "handyman", "user_id": str(first.id)})
+    manager = await person(db, "property-manager")  # task:create:case on their jobs
+    case_id = await job(db, manager, first, second)
+    task = await db.create_task(
+        {"title": "Order", "role_id": "handyman", "user_id": str(first.id), "case_id": case_id}
+    )
 
     as_coordinator = db.acting_as(coordinator.id)
     renamed = await as_coordinator.update_task(task.id, {"title": "Order the keys"})
@@ -148,7 +180,7 @@ async def test_handing_a_task_to_someone_needs_the_right_to_give_them_one(
     with pytest.raises(PermissionDeniedError):
         await db.acting_as(first.id).update_task(mine.id, {"user_id": str(second.id)})
 
-    # A manager dispatches work to anyone: task:create:any.
+    # A manager dispatches the work of their job to anyone on it: task:create:case.
     moved = await db.acting_as(manager.id).update_task(
         task.id, {"user_id": str(second.id)}, expected_version=renamed.version
     )

@@ -63,6 +63,7 @@ WidgetSort = Literal["position_y", "created_at"]
 
 
 class AnalyticsMetricFilters(TypedDict, total=False):
+    organization_id: uuid.UUID
     role_id: str
     user_id: uuid.UUID
     metric: str
@@ -70,6 +71,7 @@ class AnalyticsMetricFilters(TypedDict, total=False):
 
 
 class AnalyticsDashboardFilters(TypedDict, total=False):
+    organization_id: uuid.UUID
     role_id: str
     is_default: bool
     slug: str
@@ -108,6 +110,7 @@ class AnalyticsMetricUpdate(UpdateSchema):
 
 
 class AnalyticsMetricRead(EntityRead):
+    organization_id: uuid.UUID | None
     role_id: str
     user_id: uuid.UUID | None
     metric: str
@@ -183,6 +186,7 @@ class AnalyticsDashboardUpdate(UpdateSchema):
 
 
 class AnalyticsDashboardRead(VersionedRead):
+    organization_id: uuid.UUID | None
     slug: str | None
     role_id: str
     name: str

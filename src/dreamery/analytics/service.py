@@ -26,7 +26,7 @@ from dreamery.analytics.schemas import (
 )
 from dreamery.core import crud
 from dreamery.core.context import Caller, PermissionAction, PermissionScope
-from dreamery.core.entities import EntityId, EntitySpec, Input, Ownership
+from dreamery.core.entities import EntityId, EntitySpec, Input, Ownership, Tenancy
 from dreamery.core.errors import FieldError, ValidationError
 from dreamery.models import AnalyticsDashboard, AnalyticsMetric, DashboardWidget
 from dreamery.models.enums import Resource
@@ -42,6 +42,7 @@ METRICS: EntitySpec[AnalyticsMetric, AnalyticsMetricRead] = EntitySpec(
     sorts=frozenset(get_args(MetricSort)),
     default_sort="timestamp",
     owner=Ownership("user_id"),
+    tenancy=Tenancy(from_user="user_id", shared=True),
     group="Analytics",
     former_names=frozenset({"metric"}),  # its audit rows before 2026-12-01
 )
@@ -55,7 +56,8 @@ DASHBOARDS: EntitySpec[AnalyticsDashboard, AnalyticsDashboardRead] = EntitySpec(
     read_schema=AnalyticsDashboardRead,
     filters=AnalyticsDashboardFilters,
     sorts=frozenset(get_args(DashboardSort)),
-    owner=Ownership("role_id", "role_id"),
+    owner=Ownership("role_id", "role_id", per_organization=True),
+    tenancy=Tenancy(shared=True),
     group="Analytics",
 )
 

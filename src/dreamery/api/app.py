@@ -14,12 +14,14 @@ from dreamery.api.deps import HubGateway, OpenSessions
 from dreamery.api.guards import Guards
 from dreamery.audit import routes as audit
 from dreamery.auth.throttle import Limiter
+from dreamery.cases import routes as cases
 from dreamery.catalog import routes as catalog
 from dreamery.compliance import routes as compliance
 from dreamery.core.config import Settings, get_settings
 from dreamery.core.http.headers import SecurityHeaders
 from dreamery.documents import routes as documents
 from dreamery.notifications import routes as notifications
+from dreamery.organizations import routes as organizations
 from dreamery.rbac import routes as rbac
 from dreamery.service import DatabaseService
 from dreamery.tasks import routes as tasks
@@ -29,6 +31,8 @@ from dreamery.workflows import routes as workflows
 # Each domain's routes, mounted under /api/v1 in this order (the order of the docs).
 DOMAIN_ROUTERS = (
     users.router,
+    organizations.router,
+    cases.router,
     catalog.router,
     rbac.router,
     workflows.router,

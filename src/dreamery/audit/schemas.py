@@ -15,6 +15,7 @@ AuditLogSort = Literal["seq", "timestamp"]
 
 
 class AuditLogFilters(TypedDict, total=False):
+    organization_id: uuid.UUID
     resource: str
     resource_id: str
     user_id: uuid.UUID
@@ -23,6 +24,7 @@ class AuditLogFilters(TypedDict, total=False):
 
 
 class AuditLogRead(EntityRead):
+    organization_id: uuid.UUID | None
     user_id: uuid.UUID | None
     actor: str
     action: AuditAction

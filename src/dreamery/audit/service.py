@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dreamery.audit.schemas import AuditLogFilters, AuditLogRead, AuditLogSort
 from dreamery.core import crud
 from dreamery.core.context import Actor, Caller, RequestContext
-from dreamery.core.entities import Crud, EntitySpec, audit_names
+from dreamery.core.entities import Crud, EntitySpec, Tenancy, audit_names
 from dreamery.core.pagination import DEFAULT_LIMIT, Page
 from dreamery.core.types import utcnow
 from dreamery.models import AuditLog
@@ -44,6 +44,7 @@ AUDIT_LOGS: EntitySpec[AuditLog, AuditLogRead] = EntitySpec(
     filters=AuditLogFilters,
     sorts=frozenset(get_args(AuditLogSort)),
     default_sort="seq",
+    tenancy=Tenancy(shared=True),
     offers=frozenset({Crud.LIST}),
     group="Audit",
 )
@@ -86,8 +87,9 @@ def row_hash(
     request_id: str | None,
     timestamp: datetime,
     prev_hash: str,
+    organization_id: Any = None,
 ) -> str:
-    content = [
+    content: list[Any] = [
         seq,
         actor,
         str(action),
@@ -100,6 +102,9 @@ def row_hash(
         timestamp.isoformat(),
         prev_hash,
     ]
+    if organization_id is not None:
+        # Rows written before organizations existed have none, and keep their hash.
+        content.append(str(organization_id))
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -117,6 +122,7 @@ def hash_of(row: AuditLog) -> str:
         request_id=row.request_id,
         timestamp=row.timestamp,
         prev_hash=row.prev_hash,
+        organization_id=row.organization_id,
     )
 
 
@@ -147,6 +153,7 @@ async def record(
     row = AuditLog(
         seq=seq,
         user_id=actor.user_id,
+        organization_id=actor.organization_id,
         actor=actor.label,
         action=action,
         resource=resource,

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, StringConstraints
 
 from dreamery.core.schemas import EmailAddress, InputSchema, PersonName, Slug
+from dreamery.organizations.schemas import InvitationToken
 from dreamery.users.schemas import ProfileFields
 
 # Long enough for any passphrase the policy allows; the policy itself says 8 to 128. Never
@@ -16,7 +17,9 @@ RefreshTokenText = Annotated[str, StringConstraints(min_length=1, max_length=512
 
 
 class Registration(InputSchema):
-    """A professional signing up: who they are, their role from the catalogue, a password."""
+    """A professional signing up: who they are, their role from the catalogue, a password,
+    and the invitation they were sent, if any. The role is claimed until an administrator of
+    their organization verifies it; until then they hold what every professional holds."""
 
     email: EmailAddress = Field(examples=["jane.doe@example.com"])
     password: Password = Field(examples=["correct horse battery staple"])
@@ -24,6 +27,9 @@ class Registration(InputSchema):
     last_name: PersonName = Field(examples=["Doe"])
     role_id: Slug = Field(examples=["real-estate-agent"])
     profile: ProfileFields | None = None
+    invitation: InvitationToken | None = Field(
+        default=None, description="join the organization that sent it, instead of one's own"
+    )
 
 
 class TokenPair(BaseModel):

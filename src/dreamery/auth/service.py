@@ -22,12 +22,14 @@ from dreamery.core.context import SYSTEM_ACTOR, Actor, Caller, RequestContext
 from dreamery.core.errors import (
     AuthenticationError,
     FieldError,
+    NotFoundError,
     PermissionDeniedError,
     ValidationError,
 )
 from dreamery.core.types import utcnow
-from dreamery.models import HubSetting, Permission, RefreshToken, RolePermission, User, UserRole
-from dreamery.models.enums import AuditAction, PermissionAction
+from dreamery.models import HubSetting, RefreshToken, User, UserRole
+from dreamery.models.enums import AuditAction
+from dreamery.organizations import members
 from dreamery.users import service as users
 
 
@@ -60,37 +62,27 @@ async def register(
     role = await session.get(UserRole, data.role_id)
     if role is None or not role.is_active:
         raise ValidationError([FieldError("role_id", f"no active role {data.role_id!r}")])
-    if await _reviews(session, role.id):
-        # Otherwise anyone could sign up a second account as a reviewer and approve their own
-        # work with it: a reviewer's account is given, not taken.
-        raise ValidationError(
-            [
-                FieldError(
-                    "role_id",
-                    f"cannot be chosen at sign-up: the {role.name} role approves other "
-                    "professionals' documents or records, so an administrator gives it",
-                    "reviewer_role",
-                )
-            ]
-        )
     caller = Caller(SYSTEM_ACTOR, request)
-    payload = data.model_dump(exclude={"password"}, exclude_unset=True)
-    user = await users.create_user(session, caller, payload)
+    joining = None
+    invitation = None
+    if data.invitation is not None:
+        try:
+            invitation = await members.open_invitation(session, data.invitation, data.email)
+        except (NotFoundError, PermissionDeniedError) as error:
+            # At sign-up the invitation is one more field of the form.
+            raise ValidationError([FieldError("invitation", str(error), "invitation")]) from None
+        joining = users.Joining(
+            invitation.organization_id, invitation.org_role, invitation.invited_by
+        )
+    payload = data.model_dump(exclude={"password", "invitation"}, exclude_unset=True)
+    # The role is the user's claim: it grants nothing until it is verified.
+    user = await users.create_user(session, caller, payload, joining=joining, claimed=True)
     await session.execute(
         update(User).where(User.id == user.id).values(password_hash=password_hash)
     )
+    if invitation is not None:
+        await members.mark_accepted(session, caller, invitation, user.id)
     return user
-
-
-async def _reviews(session: AsyncSession, role_id: str) -> bool:
-    """Whether the role holds an `approve` permission (it reviews others' work)."""
-    found = await session.scalar(
-        select(func.count())
-        .select_from(RolePermission)
-        .join(Permission, Permission.id == RolePermission.permission_id)
-        .where(RolePermission.role_id == role_id, Permission.action == PermissionAction.APPROVE)
-    )
-    return bool(found)
 
 
 async def self_registration_open(session: AsyncSession) -> bool:

@@ -29,6 +29,7 @@ from dreamery.models.enums import (
     ComplianceCategory,
     Frequency,
     MetricCategory,
+    OrgRole,
     PermissionAction,
     PermissionScope,
     Resource,
@@ -85,25 +86,35 @@ class RolesFile(_Strict):
 
 # --- permissions.toml -----------------------------------------------------------------------
 
-PermissionName = Annotated[str, StringConstraints(pattern=r"^[a-z_]+:[a-z]+:(own|any)$")]
+PermissionName = Annotated[str, StringConstraints(pattern=r"^[a-z_]+:[a-z]+:(own|case|org|any)$")]
 
 
 class PermissionsFile(_Strict):
     own: dict[Resource, str]
+    case: dict[Resource, str] = Field(default_factory=dict)
+    org: dict[Resource, str] = Field(default_factory=dict)
     resources: dict[Resource, list[PermissionAction]]
     everyone: dict[Literal["grants"], list[PermissionName]]
     categories: dict[Slug, list[PermissionName]] = Field(default_factory=dict)
     roles: dict[Slug, list[PermissionName]] = Field(default_factory=dict)
+    org_roles: dict[OrgRole, list[PermissionName]] = Field(default_factory=dict)
+
+    def scopes_of(self, resource: Resource) -> list[PermissionScope]:
+        """The scopes a resource's permissions come in: those this file defines for it."""
+        defined = {
+            PermissionScope.OWN: self.own,
+            PermissionScope.CASE: self.case,
+            PermissionScope.ORG: self.org,
+        }
+        return [scope for scope, meaning in defined.items() if resource in meaning] + [
+            PermissionScope.ANY
+        ]
 
     def all_permissions(self) -> list[tuple[Resource, PermissionAction, PermissionScope]]:
         """Every permission that exists: each resource's actions, at each scope it has."""
         result = []
         for resource, actions in self.resources.items():
-            scopes = (
-                [PermissionScope.OWN, PermissionScope.ANY]
-                if resource in self.own
-                else [PermissionScope.ANY]
-            )
+            scopes = self.scopes_of(resource)
             for action in actions:
                 for scope in scopes:
                     result.append((resource, action, scope))
@@ -280,6 +291,14 @@ class Catalog:
     def role_ids(self) -> list[str]:
         return [role.id for _, role in self.roles]
 
+    def everyones(self) -> frozenset[str]:
+        """What every professional holds, whatever role they claim."""
+        return frozenset(self.permissions.everyone["grants"])
+
+    def org_role_grants(self, org_role: str) -> frozenset[str]:
+        """What a standing in one's organization adds (see [org_roles])."""
+        return frozenset(self.permissions.org_roles.get(OrgRole(org_role), []))
+
     def grants_for(self, category_id: str, role_id: str) -> list[str]:
         """The permission names a role holds: everyone's, its category's and its own."""
         grants = [
@@ -340,6 +359,7 @@ def _check_references(catalog: Catalog) -> None:
         "everyone": catalog.permissions.everyone["grants"],
         **{f"categories.{k}": v for k, v in catalog.permissions.categories.items()},
         **{f"roles.{k}": v for k, v in catalog.permissions.roles.items()},
+        **{f"org_roles.{k}": v for k, v in catalog.permissions.org_roles.items()},
     }
     for where, grants in grant_lists.items():
         for grant in grants:

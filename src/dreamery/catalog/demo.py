@@ -1,5 +1,11 @@
 """Realistic demo professionals, generated in bulk: `dreamery db seed --demo N`.
 
+Professionals work in organizations of their trade: brokerages with their agents and a
+broker who owns the firm and a reviewer, title companies, lenders, contractor firms, and
+so on; about a third are independents in a personal organization. Brokerages open cases
+(purchases, sales, leases) whose participants come from the other organizations: a lender,
+a title officer, an inspector; some of the agents' tasks belong to those cases.
+
 Each demo user gets a profile fitting their profession, a handful of tasks (some done, some
 overdue, some upcoming) with reminders, notifications, metric points over the last 90 days
 drawn from their category's metric definitions, and a compliance record per requirement of
@@ -30,9 +36,13 @@ from dreamery.core.context import SYSTEM_ACTOR, RequestContext
 from dreamery.core.ids import new_id
 from dreamery.models import (
     AnalyticsMetric,
+    Case,
+    CaseParticipant,
     ComplianceRecord,
     ComplianceRequirement,
+    Membership,
     Notification,
+    Organization,
     Reminder,
     Task,
     User,
@@ -40,13 +50,20 @@ from dreamery.models import (
 )
 from dreamery.models.enums import (
     AuditAction,
+    CaseKind,
+    CaseRole,
+    CaseStatus,
     ComplianceStatus,
+    MembershipStatus,
     NotificationType,
+    OrganizationKind,
+    OrgRole,
     Priority,
     ReminderChannel,
     TaskStatus,
 )
 from dreamery.models.users import search_text
+from dreamery.organizations.service import KIND_BY_CATEGORY, slugify
 
 DEMO_EMAIL_DOMAIN = "demo.example.com"
 BATCH_SIZE = 2_000
@@ -88,6 +105,27 @@ NOTIFICATIONS = [
         "Your weekly performance summary is ready to view.",
     ),
 ]
+# Firms of each kind, and what their people are to a case.
+FIRM_NAMES = {
+    OrganizationKind.BROKERAGE: "{last} Realty",
+    OrganizationKind.TITLE_ESCROW: "{last} Title & Escrow",
+    OrganizationKind.LENDER: "{last} Home Loans",
+    OrganizationKind.LAW_FIRM: "{last} & Partners LLP",
+    OrganizationKind.CONTRACTOR: "{last} Builders",
+    OrganizationKind.PROPERTY_MANAGER: "{last} Property Management",
+    OrganizationKind.APPRAISAL: "{last} Appraisal Group",
+    OrganizationKind.OTHER: "{last} Advisors",
+}
+CASE_ROLE_BY_KIND = {
+    OrganizationKind.LENDER: CaseRole.LENDER,
+    OrganizationKind.TITLE_ESCROW: CaseRole.TITLE_OFFICER,
+    OrganizationKind.APPRAISAL: CaseRole.INSPECTOR,
+    OrganizationKind.LAW_FIRM: CaseRole.ATTORNEY,
+    OrganizationKind.CONTRACTOR: CaseRole.CONTRACTOR,
+    OrganizationKind.PROPERTY_MANAGER: CaseRole.PROPERTY_MANAGER,
+}
+INDEPENDENT_SHARE = 0.3
+FIRM_SIZE = (3, 12)
 PRIORITY_WEIGHTS = [
     (Priority.LOW, 2),
     (Priority.MEDIUM, 5),
@@ -127,6 +165,10 @@ class DemoReport:
 
 @dataclass
 class _Batch:
+    organizations: list[tuple[Any, ...]] = field(default_factory=list)
+    memberships: list[tuple[Any, ...]] = field(default_factory=list)
+    cases: list[tuple[Any, ...]] = field(default_factory=list)
+    participants: list[tuple[Any, ...]] = field(default_factory=list)
     users: list[tuple[Any, ...]] = field(default_factory=list)
     profiles: list[tuple[Any, ...]] = field(default_factory=list)
     tasks: list[tuple[Any, ...]] = field(default_factory=list)
@@ -136,8 +178,58 @@ class _Batch:
     records: list[tuple[Any, ...]] = field(default_factory=list)
 
 
+ORGANIZATION_COLUMNS = (
+    "id",
+    "name",
+    "slug",
+    "kind",
+    "is_personal",
+    "settings",
+    "verified_at",
+    "created_at",
+    "updated_at",
+    "version",
+)
+MEMBERSHIP_COLUMNS = (
+    "id",
+    "user_id",
+    "organization_id",
+    "org_role",
+    "status",
+    "joined_at",
+    "created_at",
+    "updated_at",
+    "version",
+)
+CASE_COLUMNS = (
+    "id",
+    "organization_id",
+    "title",
+    "kind",
+    "status",
+    "reference",
+    "address_line1",
+    "details",
+    "created_by",
+    "created_at",
+    "updated_at",
+    "version",
+)
+PARTICIPANT_COLUMNS = (
+    "id",
+    "organization_id",
+    "case_id",
+    "user_id",
+    "case_role",
+    "added_by",
+    "created_at",
+    "updated_at",
+    "version",
+)
 USER_COLUMNS = (
     "id",
+    "organization_id",
+    "role_verified_at",
     "email",
     "first_name",
     "last_name",
@@ -151,6 +243,7 @@ USER_COLUMNS = (
 )
 PROFILE_COLUMNS = (
     "id",
+    "organization_id",
     "user_id",
     "phone",
     "company",
@@ -164,6 +257,7 @@ PROFILE_COLUMNS = (
 )
 TASK_COLUMNS = (
     "id",
+    "organization_id",
     "title",
     "description",
     "role_id",
@@ -173,12 +267,14 @@ TASK_COLUMNS = (
     "due_date",
     "completed_at",
     "tags",
+    "case_id",
     "created_at",
     "updated_at",
     "version",
 )
 REMINDER_COLUMNS = (
     "id",
+    "organization_id",
     "task_id",
     "user_id",
     "channel",
@@ -191,6 +287,7 @@ REMINDER_COLUMNS = (
 )
 NOTIFICATION_COLUMNS = (
     "id",
+    "organization_id",
     "user_id",
     "title",
     "message",
@@ -204,6 +301,7 @@ NOTIFICATION_COLUMNS = (
 )
 METRIC_COLUMNS = (
     "id",
+    "organization_id",
     "role_id",
     "user_id",
     "metric",
@@ -216,6 +314,7 @@ METRIC_COLUMNS = (
 )
 RECORD_COLUMNS = (
     "id",
+    "organization_id",
     "requirement_id",
     "user_id",
     "status",
@@ -255,62 +354,224 @@ class DemoGenerator:
     def batch(self, size: int) -> _Batch:
         batch = _Batch()
         rnd = self.random
-        pools = self.pools
-        for _ in range(size):
-            self.counter += 1
-            category_id, role_id, role_name = rnd.choice(self.roles)
-            first = rnd.choice(pools.first_names)
-            last = rnd.choice(pools.last_names)
-            user_id = new_id()
-            joined = self._ago(rnd.uniform(HISTORY_DAYS, 3 * 365))
-            email = f"{first}.{last}.{self.token}{self.counter}@{DEMO_EMAIL_DOMAIN}".lower()
-            experience = rnd.randint(0, 35)
-            company = rnd.choice(pools.companies)
-            specialties = rnd.sample(
-                self.specialties[category_id], k=min(2, len(self.specialties[category_id]))
-            )
-            batch.users.append(
-                (
-                    user_id,
-                    email,
-                    first,
-                    last,
-                    role_id,
-                    rnd.random() > 0.03,
-                    False,
-                    search_text(first, last, email, company, specialties),
-                    joined,
-                    joined,
-                    1,
-                )
-            )
-            bio = (
-                f"{role_name} with {experience} years of experience"
-                f"{' at ' + company if rnd.random() < 0.7 else ''}."
-            )
-            license_number = f"{role_id[:3].upper()}-{rnd.randrange(10**6, 10**7)}"
-            batch.profiles.append(
-                (
-                    new_id(),
-                    user_id,
-                    rnd.choice(pools.phones),
-                    company,
-                    license_number,
-                    specialties,
-                    experience,
-                    bio,
-                    joined,
-                    joined,
-                    1,
-                )
-            )
-            self._tasks(batch, user_id, role_id)
-            self._metrics(batch, user_id, role_id, category_id)
-            self._records(batch, user_id, role_id)
+        people = [self._person() for _ in range(size)]
+        firms = self._organize(batch, people)
+        for person in people:
+            self._user(batch, person)
+        self._cases(batch, firms)
+        for person in people:
+            self._tasks(batch, person)
+            self._metrics(batch, person)
+            self._records(batch, person)
+        rnd.shuffle(batch.notifications)  # no meaning in their order
         return batch
 
-    def _tasks(self, batch: _Batch, user_id: uuid.UUID, role_id: str) -> None:
+    def _person(self) -> _Person:
         rnd = self.random
+        self.counter += 1
+        category_id, role_id, role_name = rnd.choice(self.roles)
+        return _Person(
+            id=new_id(),
+            category_id=category_id,
+            role_id=role_id,
+            role_name=role_name,
+            first=rnd.choice(self.pools.first_names),
+            last=rnd.choice(self.pools.last_names),
+            joined=self._ago(rnd.uniform(HISTORY_DAYS, 3 * 365)),
+        )
+
+    def _organization(
+        self,
+        batch: _Batch,
+        name: str,
+        kind: OrganizationKind,
+        *,
+        personal: bool,
+        since: datetime,
+    ) -> uuid.UUID:
+        organization_id = new_id()
+        slug = f"{slugify(name)[:60]}-{self.token}{len(batch.organizations)}-{self.counter}"
+        verified = None if personal else since + timedelta(days=3)
+        batch.organizations.append(
+            (organization_id, name, slug, kind, personal, {}, verified, since, since, 1)
+        )
+        return organization_id
+
+    def _member(
+        self, batch: _Batch, person: _Person, organization_id: uuid.UUID, role: OrgRole
+    ) -> None:
+        person.organization_id = organization_id
+        batch.memberships.append(
+            (
+                new_id(),
+                person.id,
+                organization_id,
+                role,
+                MembershipStatus.ACTIVE,
+                person.joined,
+                person.joined,
+                person.joined,
+                1,
+            )
+        )
+
+    def _organize(self, batch: _Batch, people: list[_Person]) -> list[_Firm]:
+        """Put everyone in an organization: firms of their trade, or their own."""
+        rnd = self.random
+        by_kind: dict[OrganizationKind, list[_Person]] = {}
+        for person in people:
+            if rnd.random() < INDEPENDENT_SHARE:
+                kind = KIND_BY_CATEGORY.get(person.category_id, OrganizationKind.OTHER)
+                own = self._organization(
+                    batch, f"{person.first} {person.last}", kind, personal=True, since=person.joined
+                )
+                self._member(batch, person, own, OrgRole.OWNER)
+            else:
+                kind = KIND_BY_CATEGORY.get(person.category_id, OrganizationKind.OTHER)
+                by_kind.setdefault(kind, []).append(person)
+        firms = []
+        for kind, members in by_kind.items():
+            while members:
+                size = min(len(members), rnd.randint(*FIRM_SIZE))
+                staff, members = members[:size], members[size:]
+                # A brokerage is owned by its broker, when it has one.
+                staff.sort(key=lambda p: p.role_id != "real-estate-broker")
+                founded = min(p.joined for p in staff)
+                name = FIRM_NAMES[kind].format(last=staff[0].last)
+                firm_id = self._organization(batch, name, kind, personal=False, since=founded)
+                for number, person in enumerate(staff):
+                    role = (
+                        OrgRole.OWNER
+                        if number == 0
+                        else OrgRole.REVIEWER
+                        if number == 1 and size >= 5
+                        else OrgRole.MEMBER
+                    )
+                    self._member(batch, person, firm_id, role)
+                firms.append(_Firm(firm_id, kind, staff))
+        return firms
+
+    def _cases(self, batch: _Batch, firms: list[_Firm]) -> None:
+        """Brokerages' deals, with a lender, a title officer, an inspector... from the firms
+        of the batch (a renovation job for a contractor firm's client, likewise)."""
+        rnd = self.random
+        partners: dict[OrganizationKind, list[_Person]] = {}
+        for firm in firms:
+            partners.setdefault(firm.kind, []).extend(firm.staff)
+        for firm in firms:
+            if firm.kind not in (OrganizationKind.BROKERAGE, OrganizationKind.PROPERTY_MANAGER):
+                continue
+            openers = [agent for agent in firm.staff for _ in range(rnd.randint(1, 3))]
+            for agent in openers:
+                kind = rnd.choice(
+                    [CaseKind.PURCHASE, CaseKind.SALE, CaseKind.LEASE]
+                    if firm.kind is OrganizationKind.BROKERAGE
+                    else [CaseKind.LEASE, CaseKind.RENOVATION, CaseKind.INSPECTION]
+                )
+                address = rnd.choice(self.pools.addresses)
+                opened = self._ago(rnd.uniform(1, HISTORY_DAYS))
+                case_id = new_id()
+                status = rnd.choices(list(CaseStatus), weights=[6, 1, 2, 1])[0]
+                batch.cases.append(
+                    (
+                        case_id,
+                        firm.id,
+                        f"{kind.value.capitalize()}: {address}"[:200],
+                        kind,
+                        status,
+                        f"{self.token.upper()}-{len(batch.cases) + 1:05d}",
+                        address.split(",")[0][:200],
+                        {},
+                        agent.id,
+                        opened,
+                        opened,
+                        1,
+                    )
+                )
+                role = (
+                    CaseRole.PROPERTY_MANAGER
+                    if firm.kind is OrganizationKind.PROPERTY_MANAGER
+                    else rnd.choice([CaseRole.LISTING_AGENT, CaseRole.BUYERS_AGENT])
+                )
+                on_case = [(agent, role)]
+                for partner_kind, case_role in CASE_ROLE_BY_KIND.items():
+                    if partners.get(partner_kind) and rnd.random() < 0.6:
+                        on_case.append((rnd.choice(partners[partner_kind]), case_role))
+                seen: set[uuid.UUID] = set()
+                for person, case_role in on_case:
+                    if person.id in seen:
+                        continue  # one place on a case each
+                    seen.add(person.id)
+                    batch.participants.append(
+                        (
+                            new_id(),
+                            firm.id,
+                            case_id,
+                            person.id,
+                            case_role,
+                            agent.id,
+                            opened,
+                            opened,
+                            1,
+                        )
+                    )
+                    person.cases.append(case_id)
+
+    def _user(self, batch: _Batch, person: _Person) -> None:
+        rnd = self.random
+        email = (
+            f"{person.first}.{person.last}.{self.token}{self.counter}"
+            f"{len(batch.users)}@{DEMO_EMAIL_DOMAIN}".lower()
+        )
+        experience = rnd.randint(0, 35)
+        company = rnd.choice(self.pools.companies)
+        specialties = rnd.sample(
+            self.specialties[person.category_id],
+            k=min(2, len(self.specialties[person.category_id])),
+        )
+        joined = person.joined
+        batch.users.append(
+            (
+                person.id,
+                person.organization_id,
+                joined,
+                email,
+                person.first,
+                person.last,
+                person.role_id,
+                rnd.random() > 0.03,
+                False,
+                search_text(person.first, person.last, email, company, specialties),
+                joined,
+                joined,
+                1,
+            )
+        )
+        bio = (
+            f"{person.role_name} with {experience} years of experience"
+            f"{' at ' + company if rnd.random() < 0.7 else ''}."
+        )
+        license_number = f"{person.role_id[:3].upper()}-{rnd.randrange(10**6, 10**7)}"
+        batch.profiles.append(
+            (
+                new_id(),
+                person.organization_id,
+                person.id,
+                rnd.choice(self.pools.phones),
+                company,
+                license_number,
+                specialties,
+                experience,
+                bio,
+                joined,
+                joined,
+                1,
+            )
+        )
+
+    def _tasks(self, batch: _Batch, person: _Person) -> None:
+        rnd = self.random
+        user_id, role_id, organization_id = person.id, person.role_id, person.organization_id
         titles: list[str] = []
         for _ in range(3):
             template = rnd.choice(TASK_TITLES)
@@ -327,9 +588,11 @@ class DemoGenerator:
                 [p for p, _ in PRIORITY_WEIGHTS], weights=[w for _, w in PRIORITY_WEIGHTS]
             )[0]
             task_id = new_id()
+            case_id = rnd.choice(person.cases) if person.cases and rnd.random() < 0.5 else None
             batch.tasks.append(
                 (
                     task_id,
+                    organization_id,
                     title,
                     None,
                     role_id,
@@ -339,6 +602,7 @@ class DemoGenerator:
                     due,
                     completed,
                     [role_id.split("-")[0]],
+                    case_id,
                     created,
                     created,
                     1,
@@ -349,6 +613,7 @@ class DemoGenerator:
                 batch.reminders.append(
                     (
                         new_id(),
+                        organization_id,
                         task_id,
                         user_id,
                         rnd.choice(list(ReminderChannel)),
@@ -367,6 +632,7 @@ class DemoGenerator:
             batch.notifications.append(
                 (
                     new_id(),
+                    organization_id,
                     user_id,
                     title,
                     text,
@@ -380,9 +646,9 @@ class DemoGenerator:
                 )
             )
 
-    def _metrics(self, batch: _Batch, user_id: uuid.UUID, role_id: str, category_id: str) -> None:
+    def _metrics(self, batch: _Batch, person: _Person) -> None:
         rnd = self.random
-        definitions = self.metrics[category_id]
+        definitions = self.metrics[person.category_id]
         for point in range(METRIC_POINTS):
             definition = definitions[point % len(definitions)]
             when = self._ago(rnd.uniform(0, HISTORY_DAYS))
@@ -390,8 +656,9 @@ class DemoGenerator:
             batch.metrics.append(
                 (
                     new_id(),
-                    role_id,
-                    user_id,
+                    person.organization_id,
+                    person.role_id,
+                    person.id,
                     definition.name,
                     value,
                     definition.unit,
@@ -402,9 +669,9 @@ class DemoGenerator:
                 )
             )
 
-    def _records(self, batch: _Batch, user_id: uuid.UUID, role_id: str) -> None:
+    def _records(self, batch: _Batch, person: _Person) -> None:
         rnd = self.random
-        for requirement_id, _name in self.requirements.get(role_id, []):
+        for requirement_id, _name in self.requirements.get(person.role_id, []):
             status = rnd.choices(list(ComplianceStatus), weights=[3, 6, 1, 1])[0]
             created = self._ago(rnd.uniform(0, HISTORY_DAYS))
             verified = created + timedelta(days=2) if status is ComplianceStatus.VERIFIED else None
@@ -412,8 +679,9 @@ class DemoGenerator:
             batch.records.append(
                 (
                     new_id(),
+                    person.organization_id,
                     requirement_id,
-                    user_id,
+                    person.id,
                     status,
                     verified,
                     expires,
@@ -423,6 +691,26 @@ class DemoGenerator:
                     1,
                 )
             )
+
+
+@dataclass
+class _Person:
+    id: uuid.UUID
+    category_id: str
+    role_id: str
+    role_name: str
+    first: str
+    last: str
+    joined: datetime
+    organization_id: uuid.UUID | None = None
+    cases: list[uuid.UUID] = field(default_factory=list)
+
+
+@dataclass
+class _Firm:
+    id: uuid.UUID
+    kind: OrganizationKind
+    staff: list[_Person]
 
 
 async def seed_demo(
@@ -447,7 +735,11 @@ async def seed_demo(
     connection = await session.connection()
     report = DemoReport()
     targets = [
+        ("organizations", Organization, ORGANIZATION_COLUMNS),
         ("users", User, USER_COLUMNS),
+        ("memberships", Membership, MEMBERSHIP_COLUMNS),
+        ("cases", Case, CASE_COLUMNS),
+        ("participants", CaseParticipant, PARTICIPANT_COLUMNS),
         ("profiles", UserProfile, PROFILE_COLUMNS),
         ("tasks", Task, TASK_COLUMNS),
         ("reminders", Reminder, REMINDER_COLUMNS),

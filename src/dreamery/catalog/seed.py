@@ -156,7 +156,12 @@ def _permission_rows(catalog: Catalog) -> list[dict[str, Any]]:
     rows = []
     for resource, action, scope in catalog.permissions.all_permissions():
         name = f"{resource}:{action}:{scope}"
-        whose = catalog.permissions.own.get(resource) if scope == "own" else None
+        meanings = {
+            "own": catalog.permissions.own,
+            "case": catalog.permissions.case,
+            "org": catalog.permissions.org,
+        }
+        whose = meanings[scope].get(resource) if scope in meanings else None
         noun = resource.value.replace("_", " ")
         description = (
             f"{action.capitalize()} {whose}" if whose else f"{action.capitalize()} any {noun}"

@@ -33,6 +33,7 @@ UPLOAD_STAMP = {
 
 
 class ComplianceRequirementFilters(TypedDict, total=False):
+    organization_id: uuid.UUID
     role_id: str
     category: ComplianceCategory
     frequency: Frequency
@@ -41,6 +42,7 @@ class ComplianceRequirementFilters(TypedDict, total=False):
 
 
 class ComplianceRecordFilters(TypedDict, total=False):
+    organization_id: uuid.UUID
     requirement_id: uuid.UUID
     user_id: uuid.UUID
     status: ComplianceStatus
@@ -92,6 +94,7 @@ class ComplianceRequirementUpdate(UpdateSchema):
 
 
 class ComplianceRequirementRead(VersionedRead):
+    organization_id: uuid.UUID | None
     slug: str | None
     name: str
     description: str | None
@@ -134,6 +137,7 @@ class ComplianceEvidenceUpdate(UpdateSchema):
 
 
 class ComplianceEvidenceRead(VersionedRead):
+    organization_id: uuid.UUID
     record_id: uuid.UUID
     file_name: str
     location: str
@@ -181,6 +185,7 @@ class ComplianceResubmission(VersionInput):
 
 
 class ComplianceRecordRead(VersionedRead):
+    organization_id: uuid.UUID
     requirement_id: uuid.UUID
     user_id: uuid.UUID
     status: ComplianceStatus

@@ -35,7 +35,7 @@ from dreamery.compliance.schemas import (
 from dreamery.core import crud
 from dreamery.core.access import authorize, refuse_own
 from dreamery.core.context import Caller, PermissionAction
-from dreamery.core.entities import EntityId, EntitySpec, Input, Ownership
+from dreamery.core.entities import EntityId, EntitySpec, Input, Ownership, Tenancy
 from dreamery.core.errors import ConflictError
 from dreamery.core.types import utcnow
 from dreamery.models import ComplianceEvidence, ComplianceRecord, ComplianceRequirement
@@ -50,7 +50,8 @@ COMPLIANCE_REQUIREMENTS: EntitySpec[ComplianceRequirement, ComplianceRequirement
     read_schema=ComplianceRequirementRead,
     filters=ComplianceRequirementFilters,
     sorts=frozenset(get_args(RequirementSort)),
-    owner=Ownership("role_id", "role_id"),
+    owner=Ownership("role_id", "role_id", per_organization=True),
+    tenancy=Tenancy(shared=True),
     group="Compliance",
 )
 
@@ -64,6 +65,7 @@ COMPLIANCE_RECORDS: EntitySpec[ComplianceRecord, ComplianceRecordRead] = EntityS
     filters=ComplianceRecordFilters,
     sorts=frozenset(get_args(RecordSort)),
     owner=Ownership("user_id"),
+    tenancy=Tenancy(from_user="user_id"),
     group="Compliance",
 )
 
@@ -77,6 +79,7 @@ COMPLIANCE_EVIDENCE: EntitySpec[ComplianceEvidence, ComplianceEvidenceRead] = En
     filters=ComplianceEvidenceFilters,
     sorts=frozenset(get_args(EvidenceSort)),
     parent=(COMPLIANCE_RECORDS, "record_id"),
+    tenancy=Tenancy(),
     plural="compliance_evidence",
     group="Compliance",
 )

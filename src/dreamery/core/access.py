@@ -2,16 +2,24 @@
 
 `access_predicate(spec, actor, action)` selects exactly the rows `actor` may `action`, so a
 list never fetches what it then hides; `authorize(...)` decides for one object. Both read the
-actor's scope (`own` or `any`) for the spec's permission resource, and what "own" means from
-the spec. A child row (a workflow's step, a record's evidence) is guarded by its parent.
+scopes the actor holds for the spec's permission resource, each reaching its own rows:
+
+- `own`: the rows the spec's `Ownership` names the actor's;
+- `case`: the rows of the cases the actor takes part in (the spec's `case_column`);
+- `org`: the rows of the actor's organization (the spec's `Tenancy`);
+- `any`: every row.
+
+A child row (a workflow's step, a record's evidence) is guarded by its parent. Who takes part
+in which case is the cases domain's to say: it registers the query with `cases_taken_part_in`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import uuid
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, false, func, select, true
+from sqlalchemy import ColumnElement, Select, false, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dreamery.core.context import Actor, Caller, PermissionAction, PermissionScope
@@ -19,6 +27,20 @@ from dreamery.core.errors import PermissionDeniedError
 
 if TYPE_CHECKING:
     from dreamery.core.entities import EntitySpec
+
+CaseIds = Callable[[uuid.UUID], Select[Any]]
+_participation: list[CaseIds] = []
+
+
+def cases_taken_part_in(query: CaseIds) -> None:
+    """Register `query(user_id)`: the ids of the cases a user takes part in."""
+    _participation[:] = [query]
+
+
+def _case_ids(actor: Actor) -> Select[Any] | None:
+    if actor.user_id is None or not _participation:
+        return None
+    return _participation[0](actor.user_id)
 
 
 def _parents_action(action: PermissionAction) -> PermissionAction:
@@ -37,16 +59,22 @@ def _guarding(
     return _guarding(parent, _parents_action(action))
 
 
+def _tenant_visible(spec: EntitySpec[Any, Any], actor: Actor) -> ColumnElement[bool]:
+    """Everyone's rows, and the actor's organization's."""
+    if spec.tenancy is None:
+        return true()
+    column = spec.column(spec.tenancy.column)
+    if actor.organization_id is None:
+        return column.is_(None)
+    return or_(column.is_(None), column == actor.organization_id)
+
+
 def owner_predicate(
     spec: EntitySpec[Any, Any], actor: Actor, action: PermissionAction = PermissionAction.READ
 ) -> ColumnElement[bool]:
     """A SQL condition selecting the rows that are `actor`'s own for `action`."""
     if spec.parent is not None:
-        parent, foreign_key = spec.parent
-        owned_parents = select(parent.column("id")).where(
-            owner_predicate(parent, actor, _parents_action(action))
-        )
-        return spec.column(foreign_key).in_(owned_parents)
+        return _through_parent(spec, actor, action, PermissionScope.OWN)
     owner = spec.owner_for(action)
     if owner is None:
         return false()
@@ -54,7 +82,40 @@ def owner_predicate(
     if value is None:
         return false()
     predicate: ColumnElement[bool] = spec.column(owner.column) == value
+    if owner.per_organization:
+        predicate = predicate & _tenant_visible(spec, actor)
     return predicate
+
+
+def _through_parent(
+    spec: EntitySpec[Any, Any], actor: Actor, action: PermissionAction, scope: PermissionScope
+) -> ColumnElement[bool]:
+    assert spec.parent is not None
+    parent, foreign_key = spec.parent
+    parents = select(parent.column("id")).where(
+        scope_predicate(parent, actor, _parents_action(action), scope)
+    )
+    return spec.column(foreign_key).in_(parents)
+
+
+def scope_predicate(
+    spec: EntitySpec[Any, Any], actor: Actor, action: PermissionAction, scope: PermissionScope
+) -> ColumnElement[bool]:
+    """A SQL condition selecting the rows one scope reaches."""
+    if scope is PermissionScope.ANY:
+        return true()
+    if scope is PermissionScope.OWN:
+        return owner_predicate(spec, actor, action)
+    if spec.parent is not None:
+        return _through_parent(spec, actor, action, scope)
+    if scope is PermissionScope.ORG:
+        if spec.tenancy is None or actor.organization_id is None:
+            return false()
+        return spec.column(spec.tenancy.column) == actor.organization_id
+    cases = _case_ids(actor)
+    if spec.case_column is None or cases is None:
+        return false()
+    return spec.column(spec.case_column).in_(cases)
 
 
 def access_predicate(
@@ -62,36 +123,75 @@ def access_predicate(
 ) -> ColumnElement[bool]:
     """A SQL condition selecting exactly the rows `actor` may `action`."""
     guard, guard_action = _guarding(spec, action)
-    scope = actor.scope(guard.resource, guard_action)
-    if scope is PermissionScope.ANY:
+    held = actor.scopes(guard.resource, guard_action)
+    if PermissionScope.ANY in held:
         return true()
-    if scope is PermissionScope.OWN:
-        return owner_predicate(spec, actor, action)
-    return false()
+    reaches = [scope_predicate(spec, actor, action, scope) for scope in sorted(held)]
+    return or_(*reaches) if reaches else false()
 
 
-async def _owns(
+async def _reaches(
     session: AsyncSession,
     spec: EntitySpec[Any, Any],
     actor: Actor,
     obj: Any,
     action: PermissionAction,
+    scope: PermissionScope,
 ) -> bool:
+    """Whether one scope reaches this (possibly unsaved) object."""
+    if scope is PermissionScope.ANY:
+        return True
     if spec.parent is not None:
         parent, foreign_key = spec.parent
-        parent_id = getattr(obj, foreign_key)
         found = await session.scalar(
             select(func.count()).where(
-                parent.column("id") == parent_id,
-                owner_predicate(parent, actor, _parents_action(action)),
+                parent.column("id") == getattr(obj, foreign_key),
+                scope_predicate(parent, actor, _parents_action(action), scope),
             )
         )
         return bool(found)
-    owner = spec.owner_for(action)
-    if owner is None:
+    if scope is PermissionScope.OWN:
+        owner = spec.owner_for(action)
+        if owner is None:
+            return False
+        value = getattr(actor, owner.actor_attr)
+        if value is None or getattr(obj, owner.column) != value:
+            return False
+        if owner.per_organization and spec.tenancy is not None:
+            organization = getattr(obj, spec.tenancy.column)
+            return organization is None or organization == actor.organization_id
+        return True
+    if scope is PermissionScope.ORG:
+        return (
+            spec.tenancy is not None
+            and actor.organization_id is not None
+            and getattr(obj, spec.tenancy.column) == actor.organization_id
+        )
+    cases = _case_ids(actor)
+    case_id = getattr(obj, spec.case_column) if spec.case_column is not None else None
+    if case_id is None or cases is None:
         return False
-    value = getattr(actor, owner.actor_attr)
-    return value is not None and getattr(obj, owner.column) == value
+    found = await session.scalar(
+        select(func.count()).select_from(
+            cases.where(cases.selected_columns[0] == case_id).subquery()
+        )
+    )
+    return bool(found)
+
+
+async def reaches(
+    session: AsyncSession,
+    caller: Caller,
+    spec: EntitySpec[Any, Any],
+    action: PermissionAction,
+    obj: Any,
+) -> bool:
+    """Whether the caller may `action` this object (see `authorize`)."""
+    guard, guard_action = _guarding(spec, action)
+    for scope in sorted(caller.actor.scopes(guard.resource, guard_action), reverse=True):
+        if await _reaches(session, spec, caller.actor, obj, action, scope):
+            return True
+    return False
 
 
 async def authorize(
@@ -102,11 +202,7 @@ async def authorize(
     obj: Any,
 ) -> None:
     """Raise PermissionDeniedError unless the caller may `action` this object."""
-    guard, guard_action = _guarding(spec, action)
-    scope = caller.actor.scope(guard.resource, guard_action)
-    if scope is PermissionScope.ANY:
-        return
-    if scope is PermissionScope.OWN and await _owns(session, spec, caller.actor, obj, action):
+    if await reaches(session, caller, spec, action, obj):
         return
     raise PermissionDeniedError(
         f"not allowed to {action} this {spec.label}",
@@ -149,7 +245,10 @@ def check_fields(caller: Caller, spec: EntitySpec[Any, Any], changes: Mapping[st
 __all__ = [
     "access_predicate",
     "authorize",
+    "cases_taken_part_in",
     "check_fields",
     "owner_predicate",
+    "reaches",
     "refuse_own",
+    "scope_predicate",
 ]

@@ -22,8 +22,22 @@ class PermissionAction(StrEnum):
 
 
 class PermissionScope(StrEnum):
+    """How far a permission reaches: the actor's own rows, the rows of the cases they take
+    part in, their organization's rows, or every row."""
+
     OWN = "own"
+    CASE = "case"
+    ORG = "org"
     ANY = "any"
+
+
+# Widest first: what `Actor.scope` answers when several are held.
+_WIDEST_FIRST = (
+    PermissionScope.ANY,
+    PermissionScope.ORG,
+    PermissionScope.CASE,
+    PermissionScope.OWN,
+)
 
 
 @dataclass(frozen=True)
@@ -31,13 +45,16 @@ class Actor:
     """The subject of an access decision.
 
     The system actor (CLI, seeder, jobs) holds every right; platform administrators too. Anyone
-    else holds exactly the permissions of their role (`resource:action:scope` names).
+    else holds exactly the permissions their professional role and their standing in their
+    organization (`org_role`) grant them (`resource:action:scope` names).
     """
 
     user_id: uuid.UUID | None = None
     role_id: str | None = None
     is_admin: bool = False
     permissions: frozenset[str] = field(default_factory=frozenset)
+    organization_id: uuid.UUID | None = None
+    org_role: str | None = None
 
     @property
     def is_system(self) -> bool:
@@ -51,15 +68,19 @@ class Actor:
     def label(self) -> str:
         return SYSTEM if self.user_id is None else str(self.user_id)
 
+    def scopes(self, resource: str, action: str) -> frozenset[PermissionScope]:
+        """Every scope at which the actor may do `action` on `resource` (none: not at all).
+        `case` and `org` reach different rows, so a decision considers each one held."""
+        if self.is_privileged or f"{resource}:{action}:any" in self.permissions:
+            return frozenset({PermissionScope.ANY})
+        return frozenset(
+            scope for scope in PermissionScope if f"{resource}:{action}:{scope}" in self.permissions
+        )
+
     def scope(self, resource: str, action: str) -> PermissionScope | None:
         """The widest scope at which the actor may do `action` on `resource`, if any."""
-        if self.is_privileged:
-            return PermissionScope.ANY
-        if f"{resource}:{action}:any" in self.permissions:
-            return PermissionScope.ANY
-        if f"{resource}:{action}:own" in self.permissions:
-            return PermissionScope.OWN
-        return None
+        held = self.scopes(resource, action)
+        return next((scope for scope in _WIDEST_FIRST if scope in held), None)
 
 
 SYSTEM_ACTOR = Actor()

@@ -422,6 +422,60 @@ def _is_url(value: Any) -> bool:
     return type(value).__name__ in {"HttpUrl", "AnyUrl", "Url"}
 
 
+def spec_for_table(table: str) -> EntitySpec[Any, Any] | None:
+    from dreamery.core.entities import spec_for_table as lookup
+
+    return lookup(table)
+
+
+async def organization_for(
+    session: AsyncSession, caller: Caller, spec: EntitySpec[Any, Any], values: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The organization a new (or reassigned) row of `spec` belongs to, as its `Tenancy`
+    says: its parent's, else its user's, else the acting user's; `{}` when the spec keeps
+    none or the row names its organization itself."""
+    tenancy = spec.tenancy
+    if tenancy is None or tenancy.column == "id":
+        return {}
+    if spec.parent is not None:
+        parent, foreign_key = spec.parent
+        if parent.tenancy is None or values.get(foreign_key) is None:
+            return {}
+        organization = await session.scalar(
+            select(parent.column(parent.tenancy.column)).where(
+                parent.column("id") == values[foreign_key]
+            )
+        )
+        return {tenancy.column: organization} if organization is not None else {}
+    if tenancy.from_user is not None and values.get(tenancy.from_user) is not None:
+        column = spec.model.__table__.columns[tenancy.from_user]
+        target = next(iter(column.foreign_keys)).column
+        users = spec_for_table(target.table.name)
+        if users is not None and users.tenancy is not None:
+            organization = await session.scalar(
+                select(users.column(users.tenancy.column)).where(
+                    users.column("id") == values[tenancy.from_user]
+                )
+            )
+            if organization is not None:
+                return {tenancy.column: organization}
+    if values.get(tenancy.column) is not None:
+        return {}
+    if caller.actor.organization_id is not None:
+        return {tenancy.column: caller.actor.organization_id}
+    if tenancy.shared:
+        return {tenancy.column: None}
+    raise ValidationError(
+        [
+            FieldError(
+                tenancy.column,
+                f"a {spec.label} belongs to an organization: name it",
+                "missing_organization",
+            )
+        ]
+    )
+
+
 def _schema(spec: EntitySpec[Any, Any], kind: str) -> type[BaseModel]:
     schema = spec.create_schema if kind == "create" else spec.update_schema
     if schema is None:
@@ -450,10 +504,16 @@ async def create(
     values.update(extra or {})
     if spec.stamp is not None:
         values.update(spec.stamp(caller.actor))
+    # The organization a row belongs to is the service's decision, not a reference the caller
+    # makes (a task for a case participant belongs to the participant's).
+    decided = await organization_for(session, caller, spec, values)
+    values.update(decided)
     check_fields(caller, spec, {k: v for k, v in values.items() if k in spec.admin_fields and v})
     obj = spec.model(**values)
     await authorize(session, caller, spec, PermissionAction.CREATE, obj)
-    await check_references(session, caller, spec.model, values)
+    await check_references(
+        session, caller, spec.model, {k: v for k, v in values.items() if k not in decided}
+    )
     session.add(obj)
     await flush(session, spec.model)
     await record_change(
@@ -491,6 +551,15 @@ async def update(
         and owner.column in values
         and values[owner.column] != getattr(obj, owner.column)
     )
+    tenancy = spec.tenancy
+    if (
+        tenancy is not None
+        and tenancy.from_user is not None
+        and values.get(tenancy.from_user, getattr(obj, tenancy.from_user))
+        != getattr(obj, tenancy.from_user)
+    ):
+        # A row given to someone moves into their organization.
+        values = {**values, **(await organization_for(session, caller, spec, values))}
 
     async def still_allowed() -> None:
         # Changing the owner away from oneself is itself an update the scope must allow.
@@ -545,9 +614,14 @@ async def apply(
             current_version=obj.version,
         )
     before = {name: getattr(obj, name) for name in values}
-    # A reference kept as it was is not the caller's to justify again.
+    # A reference kept as it was is not the caller's to justify again, and the organization a
+    # row moves into is the service's decision (see `organization_for`).
+    tenant = spec.tenancy.column if spec.tenancy is not None else None
     await check_references(
-        session, caller, spec.model, {k: v for k, v in values.items() if before[k] != v}
+        session,
+        caller,
+        spec.model,
+        {k: v for k, v in values.items() if before[k] != v and k != tenant},
     )
     for name, value in values.items():
         setattr(obj, name, value)

@@ -44,6 +44,7 @@ M_co = TypeVar("M_co", bound=DeclarativeBase, covariant=True)
 In_contra = TypeVar("In_contra", bound=BaseModel, contravariant=True)
 
 EntityId = uuid.UUID | str
+C = TypeVar("C", bound="Creates[Any]")
 Input = Mapping[str, object] | BaseModel
 
 
@@ -64,10 +65,31 @@ EVERY_OPERATION = frozenset(Crud)
 
 @dataclass(frozen=True)
 class Ownership:
-    """Rows the actor owns: `model.<column> == actor.<actor_attr>` (user_id or role_id)."""
+    """Rows the actor owns: `model.<column> == actor.<actor_attr>` (user_id or role_id).
+
+    `per_organization`: rows shared by a role (its playbooks) are the actor's own only when
+    they are everyone's (no organization) or of the actor's organization.
+    """
 
     column: str
     actor_attr: str = "user_id"
+    per_organization: bool = False
+
+
+@dataclass(frozen=True)
+class Tenancy:
+    """Which organization a row belongs to: what the `org` scope and the database's row
+    security compare with the actor's organization.
+
+    `column` holds it (`id` for the organizations themselves). The service sets it when a row
+    is created: the parent's organization for a child; else the organization of the user named
+    by `from_user` (a task is the organization's of whoever it is assigned to); else the
+    acting user's. `shared` rows may have none: everyone's (the starter content).
+    """
+
+    column: str = "organization_id"
+    from_user: str | None = None
+    shared: bool = False
 
 
 class Creates(Protocol[M_co]):
@@ -175,6 +197,8 @@ class EntitySpec(Generic[M, R]):
         owner: Ownership | None = None,
         owners: Mapping[PermissionAction, Ownership] | None = None,
         parent: tuple[EntitySpec[Any, Any], str] | None = None,
+        tenancy: Tenancy | None = None,
+        case_column: str | None = None,
         guarded_fields: frozenset[str] = frozenset(),
         admin_fields: frozenset[str] = frozenset(),
         stamp: Callable[[Actor], dict[str, Any]] | None = None,
@@ -207,6 +231,10 @@ class EntitySpec(Generic[M, R]):
         self.owners: Mapping[PermissionAction, Ownership] = dict(owners or {})
         # Children are guarded by their parent: (parent spec, foreign key to it).
         self.parent = parent
+        # Whose organization's data a row is, and the column naming the case it belongs to
+        # (the `case` scope: rows of the cases the actor takes part in).
+        self.tenancy = tenancy
+        self.case_column = case_column
         # Fields only an actor with `<resource>:update:any` may set (no self-promotion).
         self.guarded_fields = guarded_fields
         self.admin_fields = admin_fields
@@ -279,7 +307,7 @@ class EntitySpec(Generic[M, R]):
         return crud.check_filters(self, filters, self._filter_check)
 
     # --- registering the domain's functions -------------------------------------------------
-    def creates(self, function: Creates[M]) -> Creates[M]:
+    def creates(self, function: C) -> C:
         self._creates = function
         return function
 
@@ -381,5 +409,6 @@ __all__ = [
     "Input",
     "Ownership",
     "Performs",
+    "Tenancy",
     "audit_names",
 ]

@@ -29,6 +29,7 @@ ReviewNote = Annotated[str, StringConstraints(strip_whitespace=True, min_length=
 
 
 class DocumentTemplateFilters(TypedDict, total=False):
+    organization_id: uuid.UUID
     role_id: str
     category: TemplateCategory
     is_active: bool
@@ -41,6 +42,8 @@ class DocumentVariableFilters(TypedDict, total=False):
 
 
 class DocumentInstanceFilters(TypedDict, total=False):
+    organization_id: uuid.UUID
+    case_id: uuid.UUID
     template_id: uuid.UUID
     user_id: uuid.UUID
     role_id: str
@@ -169,6 +172,7 @@ class DocumentTemplateUpdate(UpdateSchema):
 
 
 class DocumentTemplateRead(VersionedRead):
+    organization_id: uuid.UUID | None
     slug: str | None
     name: str
     description: str | None
@@ -184,6 +188,8 @@ class DocumentInstanceCreate(InputSchema):
     """A new document from a template; it starts as a draft, goes to review with
     `submit_document_instance` and is signed or returned by a reviewer."""
 
+    case_id: uuid.UUID | None = None
+
     template_id: uuid.UUID
     user_id: uuid.UUID
     role_id: Slug
@@ -194,6 +200,8 @@ class DocumentInstanceCreate(InputSchema):
 
 class DocumentInstanceUpdate(UpdateSchema):
     """A draft's fields; a document under review or signed no longer changes."""
+
+    case_id: uuid.UUID | None = None
 
     title: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
     data: JsonObject | None = None
@@ -217,6 +225,8 @@ class DocumentReturn(VersionInput):
 
 
 class DocumentInstanceRead(VersionedRead):
+    organization_id: uuid.UUID
+    case_id: uuid.UUID | None
     template_id: uuid.UUID
     user_id: uuid.UUID
     role_id: str

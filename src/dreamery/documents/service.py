@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dreamery.core import crud
 from dreamery.core.access import authorize, refuse_own
 from dreamery.core.context import Caller, PermissionAction
-from dreamery.core.entities import EntityId, EntitySpec, Input, Ownership
+from dreamery.core.entities import EntityId, EntitySpec, Input, Ownership, Tenancy
 from dreamery.core.errors import ConflictError, FieldError, ValidationError
 from dreamery.core.types import utcnow
 from dreamery.documents.schemas import (
@@ -51,7 +51,8 @@ DOCUMENT_TEMPLATES: EntitySpec[DocumentTemplate, DocumentTemplateRead] = EntityS
     read_schema=DocumentTemplateRead,
     filters=DocumentTemplateFilters,
     sorts=frozenset(get_args(TemplateSort)),
-    owner=Ownership("role_id", "role_id"),
+    owner=Ownership("role_id", "role_id", per_organization=True),
+    tenancy=Tenancy(shared=True),
     group="Documents",
 )
 
@@ -80,6 +81,8 @@ DOCUMENT_INSTANCES: EntitySpec[DocumentInstance, DocumentInstanceRead] = EntityS
     filters=DocumentInstanceFilters,
     sorts=frozenset(get_args(InstanceSort)),
     owner=Ownership("user_id"),
+    tenancy=Tenancy(from_user="user_id"),
+    case_column="case_id",
     group="Documents",
 )
 

@@ -114,6 +114,15 @@ class UsersFacade(FacadeBase):
     ) -> UserRead:
         return await self.update(users.USERS, user_id, data, expected_version=expected_version)
 
+    async def verify_role(
+        self, user_id: EntityId, *, expected_version: int | None = None
+    ) -> UserRead:
+        """Verify the role (and license) a user claimed at sign-up: an administrator of
+        their organization, or of the platform."""
+        return await self.perform(
+            users.USERS, users.verify_role, user_id, {"version": expected_version}
+        )
+
     async def delete_user(self, user_id: EntityId) -> UserRead:
         """Soft-delete the user and their profile; their audit history stays."""
         return await self.delete(users.USERS, user_id)

@@ -4,10 +4,12 @@ from dreamery.models.analytics import AnalyticsDashboard, AnalyticsMetric, Dashb
 from dreamery.models.audit import AuditLog
 from dreamery.models.auth import HubSetting, RefreshToken
 from dreamery.models.base import Base
+from dreamery.models.cases import Case, CaseParticipant
 from dreamery.models.catalog import ProfessionalCategory, UserRole
 from dreamery.models.compliance import ComplianceEvidence, ComplianceRecord, ComplianceRequirement
 from dreamery.models.documents import DocumentInstance, DocumentTemplate, DocumentVariable
 from dreamery.models.notifications import Notification
+from dreamery.models.organizations import Invitation, Membership, Organization
 from dreamery.models.rbac import Permission, RolePermission
 from dreamery.models.tasks import Reminder, Task
 from dreamery.models.users import User, UserProfile
@@ -18,6 +20,8 @@ __all__ = [
     "AnalyticsMetric",
     "AuditLog",
     "Base",
+    "Case",
+    "CaseParticipant",
     "ComplianceEvidence",
     "ComplianceRecord",
     "ComplianceRequirement",
@@ -26,7 +30,10 @@ __all__ = [
     "DocumentTemplate",
     "DocumentVariable",
     "HubSetting",
+    "Invitation",
+    "Membership",
     "Notification",
+    "Organization",
     "Permission",
     "ProfessionalCategory",
     "RefreshToken",

@@ -19,12 +19,13 @@ from dreamery.models.base import (
     enum_column,
 )
 from dreamery.models.enums import MetricCategory, WidgetType
+from dreamery.models.organizations import TenantOptional
 
 if TYPE_CHECKING:
     from dreamery.models.catalog import UserRole
 
 
-class AnalyticsMetric(UUIDPrimaryKey, Timestamps, Base):
+class AnalyticsMetric(UUIDPrimaryKey, Timestamps, TenantOptional, Base):
     """One measurement; points are appended, never edited, so there is no version counter."""
 
     __tablename__ = "analytics_metrics"
@@ -46,7 +47,7 @@ class AnalyticsMetric(UUIDPrimaryKey, Timestamps, Base):
     role: Mapped[UserRole] = relationship(lazy="raise")
 
 
-class AnalyticsDashboard(UUIDPrimaryKey, Timestamps, Versioned, Base):
+class AnalyticsDashboard(UUIDPrimaryKey, Timestamps, Versioned, TenantOptional, Base):
     __tablename__ = "analytics_dashboards"
     __table_args__ = (
         # At most one default dashboard per role.

@@ -38,6 +38,9 @@ class AuditLog(UUIDPrimaryKey, Timestamps, Base):
     ip_address: Mapped[str | None] = mapped_column(String(45))
     user_agent: Mapped[str | None] = mapped_column(String(500))
     request_id: Mapped[str | None] = mapped_column(String(64))
+    # The acting user's organization (NULL for the system actor): what an organization's
+    # administrators may read. Not a foreign key: the trail outlives what it names.
+    organization_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
     timestamp: Mapped[datetime] = mapped_column(default=utcnow)
     seq: Mapped[int] = mapped_column(BigInteger, unique=True)
     prev_hash: Mapped[str] = mapped_column(String(64))

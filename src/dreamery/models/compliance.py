@@ -20,13 +20,14 @@ from dreamery.models.base import (
     enum_column,
 )
 from dreamery.models.enums import ComplianceCategory, ComplianceStatus, Frequency
+from dreamery.models.organizations import TenantOptional, TenantOwned
 
 if TYPE_CHECKING:
     from dreamery.models.catalog import UserRole
     from dreamery.models.users import User
 
 
-class ComplianceRequirement(UUIDPrimaryKey, Timestamps, Versioned, Base):
+class ComplianceRequirement(UUIDPrimaryKey, Timestamps, Versioned, TenantOptional, Base):
     __tablename__ = "compliance_requirements"
 
     slug: Mapped[str | None] = mapped_column(String(SLUG_LENGTH), unique=True)
@@ -46,7 +47,7 @@ class ComplianceRequirement(UUIDPrimaryKey, Timestamps, Versioned, Base):
     role: Mapped[UserRole] = relationship(lazy="raise")
 
 
-class ComplianceRecord(UUIDPrimaryKey, Timestamps, SoftDelete, Versioned, Base):
+class ComplianceRecord(UUIDPrimaryKey, Timestamps, SoftDelete, Versioned, TenantOwned, Base):
     __tablename__ = "compliance_records"
     __table_args__ = (
         Index("ix_compliance_records_user_id_status", "user_id", "status"),
@@ -84,7 +85,7 @@ class ComplianceRecord(UUIDPrimaryKey, Timestamps, SoftDelete, Versioned, Base):
     )
 
 
-class ComplianceEvidence(UUIDPrimaryKey, Timestamps, Versioned, Base):
+class ComplianceEvidence(UUIDPrimaryKey, Timestamps, Versioned, TenantOwned, Base):
     __tablename__ = "compliance_evidence"
     __table_args__ = (CheckConstraint("size >= 0", name="size_non_negative"),)
 

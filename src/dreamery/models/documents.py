@@ -19,13 +19,14 @@ from dreamery.models.base import (
     enum_column,
 )
 from dreamery.models.enums import DocumentStatus, TemplateCategory, VariableType
+from dreamery.models.organizations import TenantOptional, TenantOwned
 
 if TYPE_CHECKING:
     from dreamery.models.catalog import UserRole
     from dreamery.models.users import User
 
 
-class DocumentTemplate(UUIDPrimaryKey, Timestamps, SoftDelete, Versioned, Base):
+class DocumentTemplate(UUIDPrimaryKey, Timestamps, SoftDelete, Versioned, TenantOptional, Base):
     __tablename__ = "document_templates"
 
     slug: Mapped[str | None] = mapped_column(String(SLUG_LENGTH), unique=True)
@@ -71,7 +72,7 @@ class DocumentVariable(UUIDPrimaryKey, Timestamps, Versioned, Base):
     template: Mapped[DocumentTemplate] = relationship(back_populates="variables", lazy="raise")
 
 
-class DocumentInstance(UUIDPrimaryKey, Timestamps, SoftDelete, Versioned, Base):
+class DocumentInstance(UUIDPrimaryKey, Timestamps, SoftDelete, Versioned, TenantOwned, Base):
     __tablename__ = "document_instances"
     __table_args__ = (Index("ix_document_instances_user_id_status", "user_id", "status"),)
 
@@ -96,6 +97,10 @@ class DocumentInstance(UUIDPrimaryKey, Timestamps, SoftDelete, Versioned, Base):
     )
     reviewed_at: Mapped[datetime | None] = mapped_column()
     review_note: Mapped[str | None] = mapped_column(Text)
+    # The case this belongs to, if any: its participants see it (scope `case`).
+    case_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("cases.id", ondelete="SET NULL"), index=True
+    )
 
     template: Mapped[DocumentTemplate] = relationship(lazy="raise")
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="raise")

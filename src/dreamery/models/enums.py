@@ -150,6 +150,10 @@ class Resource(StrEnum):
     REMINDER = "reminder"
     NOTIFICATION = "notification"
     AUDIT_LOG = "audit_log"
+    ORGANIZATION = "organization"
+    MEMBERSHIP = "membership"
+    INVITATION = "invitation"
+    CASE = "case"
 
 
 class AuditAction(StrEnum):
@@ -172,3 +176,70 @@ class AuditAction(StrEnum):
     RESUBMIT = "resubmit"
     MARK_READ = "mark_read"
     MARK_UNREAD = "mark_unread"
+    ACCEPT = "accept"
+    CHANGE_ROLE = "change_role"
+    REMOVE = "remove"
+
+
+class OrganizationKind(StrEnum):
+    BROKERAGE = "brokerage"
+    TITLE_ESCROW = "title-escrow"
+    LENDER = "lender"
+    LAW_FIRM = "law-firm"
+    CONTRACTOR = "contractor"
+    PROPERTY_MANAGER = "property-manager"
+    APPRAISAL = "appraisal"
+    OTHER = "other"
+
+
+class OrgRole(StrEnum):
+    """A member's standing in their organization, on top of their professional role."""
+
+    OWNER = "owner"
+    ADMIN = "admin"
+    REVIEWER = "reviewer"
+    MEMBER = "member"
+
+
+class MembershipStatus(StrEnum):
+    INVITED = "invited"
+    ACTIVE = "active"
+    REMOVED = "removed"
+
+
+class CaseKind(StrEnum):
+    PURCHASE = "purchase"
+    SALE = "sale"
+    LEASE = "lease"
+    REFINANCE = "refinance"
+    INSPECTION = "inspection"
+    APPRAISAL = "appraisal"
+    RENOVATION = "renovation"
+    EXCHANGE = "exchange"
+    OTHER = "other"
+
+
+class CaseStatus(StrEnum):
+    OPEN = "open"
+    ON_HOLD = "on_hold"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+class CaseRole(StrEnum):
+    """What a participant is to a case; `other` covers what the list does not name yet."""
+
+    LISTING_AGENT = "listing_agent"
+    BUYERS_AGENT = "buyers_agent"
+    TRANSACTION_COORDINATOR = "transaction_coordinator"
+    LENDER = "lender"
+    LOAN_OFFICER = "loan_officer"
+    APPRAISER = "appraiser"
+    INSPECTOR = "inspector"
+    TITLE_OFFICER = "title_officer"
+    ESCROW_OFFICER = "escrow_officer"
+    ATTORNEY = "attorney"
+    CONTRACTOR = "contractor"
+    PROPERTY_MANAGER = "property_manager"
+    CLIENT = "client"
+    OTHER = "other"

@@ -18,9 +18,10 @@ from dreamery.models.base import (
     enum_column,
 )
 from dreamery.models.enums import NotificationType
+from dreamery.models.organizations import TenantOwned
 
 
-class Notification(UUIDPrimaryKey, Timestamps, SoftDelete, Versioned, Base):
+class Notification(UUIDPrimaryKey, Timestamps, SoftDelete, Versioned, TenantOwned, Base):
     __tablename__ = "notifications"
     __table_args__ = (
         Index("ix_notifications_user_id_created_at", "user_id", "created_at"),
@@ -44,3 +45,7 @@ class Notification(UUIDPrimaryKey, Timestamps, SoftDelete, Versioned, Base):
     data: Mapped[dict[str, Any] | None] = mapped_column()
     is_read: Mapped[bool] = mapped_column(default=False)
     read_at: Mapped[datetime | None] = mapped_column()
+    # The case this belongs to, if any: its participants see it (scope `case`).
+    case_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("cases.id", ondelete="SET NULL"), index=True
+    )

@@ -18,12 +18,13 @@ from dreamery.models.base import (
     enum_column,
 )
 from dreamery.models.enums import Priority, ReminderChannel, TaskStatus
+from dreamery.models.organizations import TenantOwned
 
 if TYPE_CHECKING:
     from dreamery.models.users import User
 
 
-class Task(UUIDPrimaryKey, Timestamps, SoftDelete, Versioned, Base):
+class Task(UUIDPrimaryKey, Timestamps, SoftDelete, Versioned, TenantOwned, Base):
     __tablename__ = "tasks"
     __table_args__ = (
         Index("ix_tasks_user_id_status_due_date", "user_id", "status", "due_date"),
@@ -47,6 +48,10 @@ class Task(UUIDPrimaryKey, Timestamps, SoftDelete, Versioned, Base):
     due_date: Mapped[datetime | None] = mapped_column()
     completed_at: Mapped[datetime | None] = mapped_column()
     tags: Mapped[list[str]] = mapped_column(default=list)
+    # The case this belongs to, if any: its participants see it (scope `case`).
+    case_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("cases.id", ondelete="SET NULL"), index=True
+    )
 
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="raise")
     reminders: Mapped[list[Reminder]] = relationship(
@@ -58,7 +63,7 @@ class Task(UUIDPrimaryKey, Timestamps, SoftDelete, Versioned, Base):
     )
 
 
-class Reminder(UUIDPrimaryKey, Timestamps, Versioned, Base):
+class Reminder(UUIDPrimaryKey, Timestamps, Versioned, TenantOwned, Base):
     __tablename__ = "reminders"
     __table_args__ = (
         # The reminder worker's query: active, unsent, due first.

@@ -21,12 +21,13 @@ from dreamery.models.base import (
     UUIDPrimaryKey,
     Versioned,
 )
+from dreamery.models.organizations import TenantOwned
 
 if TYPE_CHECKING:
     from dreamery.models.catalog import UserRole
 
 
-class User(UUIDPrimaryKey, Timestamps, SoftDelete, Versioned, Base):
+class User(UUIDPrimaryKey, Timestamps, SoftDelete, Versioned, TenantOwned, Base):
     __tablename__ = "users"
     __table_args__ = (
         CheckConstraint("length(first_name) > 0", name="first_name_not_empty"),
@@ -44,11 +45,18 @@ class User(UUIDPrimaryKey, Timestamps, SoftDelete, Versioned, Base):
     is_admin: Mapped[bool] = mapped_column(default=False)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     last_login_at: Mapped[datetime | None] = mapped_column()
+    # A role chosen at sign-up is claimed until an administrator of the user's organization
+    # (or of the platform) verifies it, with the profile's license: until then the user holds
+    # only what every professional holds.
+    role_verified_at: Mapped[datetime | None] = mapped_column()
+    role_verified_by: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
     # Lower-cased names, email, company and specialties, kept current by the users service;
     # searched through a trigram index (PostgreSQL) or an FTS5 table (SQLite).
     search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
 
-    role: Mapped[UserRole] = relationship(lazy="raise")
+    role: Mapped[UserRole] = relationship(lazy="raise", foreign_keys=[role_id])
     profile: Mapped[UserProfile | None] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True, lazy="raise"
     )
@@ -130,7 +138,7 @@ UNMODELLED.append(
 )
 
 
-class UserProfile(UUIDPrimaryKey, Timestamps, SoftDelete, Versioned, Base):
+class UserProfile(UUIDPrimaryKey, Timestamps, SoftDelete, Versioned, TenantOwned, Base):
     __tablename__ = "user_profiles"
     __table_args__ = (
         CheckConstraint("experience >= 0 AND experience <= 50", name="experience_range"),
@@ -142,6 +150,7 @@ class UserProfile(UUIDPrimaryKey, Timestamps, SoftDelete, Versioned, Base):
     phone: Mapped[str | None] = mapped_column(String(32))
     company: Mapped[str | None] = mapped_column(String(200))
     license_number: Mapped[str | None] = mapped_column(String(64))
+    license_state: Mapped[str | None] = mapped_column(String(2))
     specialties: Mapped[list[str]] = mapped_column(default=list)
     experience: Mapped[int] = mapped_column(default=0)
     bio: Mapped[str | None] = mapped_column(Text)

@@ -18,12 +18,13 @@ from dreamery.models.base import (
     enum_column,
 )
 from dreamery.models.enums import StepStatus, ValidationRuleType
+from dreamery.models.organizations import TenantOptional
 
 if TYPE_CHECKING:
     from dreamery.models.catalog import UserRole
 
 
-class Workflow(UUIDPrimaryKey, Timestamps, SoftDelete, Versioned, Base):
+class Workflow(UUIDPrimaryKey, Timestamps, SoftDelete, Versioned, TenantOptional, Base):
     __tablename__ = "workflows"
 
     slug: Mapped[str | None] = mapped_column(String(SLUG_LENGTH), unique=True)

@@ -19,6 +19,8 @@ NotificationSort = Literal["created_at"]
 
 
 class NotificationFilters(TypedDict, total=False):
+    organization_id: uuid.UUID
+    case_id: uuid.UUID
     user_id: uuid.UUID
     is_read: bool
     type: NotificationType
@@ -26,6 +28,7 @@ class NotificationFilters(TypedDict, total=False):
 
 
 class NotificationCreate(InputSchema):
+    case_id: uuid.UUID | None = None
     user_id: uuid.UUID
     title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
     message: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
@@ -41,6 +44,8 @@ class ReadMark(VersionInput):
 
 
 class NotificationRead(VersionedRead):
+    organization_id: uuid.UUID
+    case_id: uuid.UUID | None
     user_id: uuid.UUID
     title: str
     message: str

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dreamery.core import crud
 from dreamery.core.access import authorize
 from dreamery.core.context import Caller, PermissionAction
-from dreamery.core.entities import Crud, EntityId, EntitySpec, Ownership
+from dreamery.core.entities import Crud, EntityId, EntitySpec, Ownership, Tenancy
 from dreamery.core.errors import AuthenticationError
 from dreamery.core.types import utcnow
 from dreamery.models import Notification
@@ -33,6 +33,8 @@ NOTIFICATIONS: EntitySpec[Notification, NotificationRead] = EntitySpec(
     filters=NotificationFilters,
     sorts=frozenset(get_args(NotificationSort)),
     owner=Ownership("user_id"),
+    tenancy=Tenancy(from_user="user_id"),
+    case_column="case_id",
     offers=frozenset(Crud) - {Crud.UPDATE},
     group="Notifications",
 )

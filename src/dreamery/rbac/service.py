@@ -5,14 +5,15 @@ from __future__ import annotations
 import uuid
 from typing import get_args
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dreamery.catalog.data import default_catalog
 from dreamery.core.context import Actor
 from dreamery.core.entities import Crud, EntitySpec
 from dreamery.core.errors import AuthenticationError
-from dreamery.models import Permission, RolePermission, User
-from dreamery.models.enums import Resource
+from dreamery.models import Membership, Organization, Permission, RolePermission, User
+from dreamery.models.enums import MembershipStatus, Resource
 from dreamery.rbac.cache import PermissionCache, invalidate_on_commit
 from dreamery.rbac.schemas import (
     PermissionCreate,
@@ -70,17 +71,50 @@ async def role_permissions(
 async def actor_for(
     session: AsyncSession, user_id: uuid.UUID, cache: PermissionCache | None = None
 ) -> Actor:
-    """The actor a user acts as: their role's permissions, or everything for an admin."""
+    """The actor a user acts as: their role's permissions (once the role is verified; until
+    then what every professional holds) plus their standing in their organization's, or
+    everything for an administrator."""
     user = (
         await session.execute(
-            select(User.id, User.role_id, User.is_admin).where(
-                User.id == user_id, User.deleted_at.is_(None), User.is_active
+            select(
+                User.id,
+                User.role_id,
+                User.is_admin,
+                User.organization_id,
+                User.role_verified_at,
+                Membership.org_role,
+                Organization.verified_at.label("organization_verified_at"),
             )
+            .join(Organization, Organization.id == User.organization_id)
+            .outerjoin(
+                Membership,
+                and_(
+                    Membership.user_id == User.id,
+                    Membership.organization_id == User.organization_id,
+                    Membership.status == MembershipStatus.ACTIVE,
+                ),
+            )
+            .where(User.id == user_id, User.deleted_at.is_(None), User.is_active)
         )
     ).first()
     if user is None:
         raise AuthenticationError(f"user {user_id} is not an active user; sign in again")
-    permissions = await role_permissions(session, user.role_id, cache)
+    catalog = default_catalog()
+    if user.role_verified_at is not None:
+        permissions = await role_permissions(session, user.role_id, cache)
+    else:
+        permissions = catalog.everyones()  # a claimed role grants nothing yet
+    if user.org_role is not None:
+        standing = catalog.org_role_grants(user.org_role)
+        if user.organization_verified_at is None:
+            # A claimed brokerage is not a brokerage: its reviewers review nothing yet.
+            standing = frozenset(name for name in standing if ":approve:" not in name)
+        permissions = permissions | standing
     return Actor(
-        user_id=user.id, role_id=user.role_id, is_admin=user.is_admin, permissions=permissions
+        user_id=user.id,
+        role_id=user.role_id,
+        is_admin=user.is_admin,
+        permissions=permissions,
+        organization_id=user.organization_id,
+        org_role=user.org_role,
     )

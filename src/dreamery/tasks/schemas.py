@@ -29,6 +29,8 @@ ReminderSort = Literal["scheduled_at", "created_at"]
 
 
 class TaskFilters(TypedDict, total=False):
+    organization_id: uuid.UUID
+    case_id: uuid.UUID
     user_id: uuid.UUID
     role_id: str
     status: TaskStatus
@@ -38,6 +40,8 @@ class TaskFilters(TypedDict, total=False):
 
 class TaskCreate(InputSchema):
     """A new task; it starts pending (its status then moves by `change_task_status`)."""
+
+    case_id: uuid.UUID | None = None
 
     title: Title
     description: TaskDescription | None = None
@@ -49,6 +53,7 @@ class TaskCreate(InputSchema):
 
 
 class TaskUpdate(UpdateSchema):
+    case_id: uuid.UUID | None = None
     title: Title | None = None
     description: TaskDescription | None = None
     user_id: uuid.UUID | None = None
@@ -64,6 +69,8 @@ class TaskStatusChange(VersionInput):
 
 
 class TaskRead(VersionedRead):
+    organization_id: uuid.UUID
+    case_id: uuid.UUID | None
     title: str
     description: str | None
     role_id: str
@@ -78,6 +85,7 @@ class TaskRead(VersionedRead):
 
 
 class ReminderFilters(TypedDict, total=False):
+    organization_id: uuid.UUID
     task_id: uuid.UUID
     user_id: uuid.UUID
     channel: ReminderChannel
@@ -101,6 +109,7 @@ class ReminderUpdate(UpdateSchema):
 
 
 class ReminderRead(VersionedRead):
+    organization_id: uuid.UUID
     task_id: uuid.UUID
     user_id: uuid.UUID
     channel: ReminderChannel

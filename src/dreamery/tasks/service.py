@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dreamery.core import crud
 from dreamery.core.access import authorize
 from dreamery.core.context import Caller, PermissionAction
-from dreamery.core.entities import EntityId, EntitySpec, Ownership
+from dreamery.core.entities import EntityId, EntitySpec, Ownership, Tenancy
 from dreamery.core.errors import ConflictError
 from dreamery.core.types import utcnow
 from dreamery.models import Reminder, Task
@@ -40,6 +40,8 @@ TASKS: EntitySpec[Task, TaskRead] = EntitySpec(
     default_sort="due_date",
     descending=False,
     owner=Ownership("user_id"),
+    tenancy=Tenancy(from_user="user_id"),
+    case_column="case_id",
     # A task is deleted by whoever made it: being handed someone's task is no right to erase it.
     owners={PermissionAction.DELETE: Ownership("created_by")},
     stamp=lambda actor: {"created_by": actor.user_id},
@@ -58,6 +60,7 @@ REMINDERS: EntitySpec[Reminder, ReminderRead] = EntitySpec(
     default_sort="scheduled_at",
     descending=False,
     owner=Ownership("user_id"),
+    tenancy=Tenancy(from_user="user_id"),
     group="Tasks",
 )
 

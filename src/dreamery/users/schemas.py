@@ -26,6 +26,7 @@ from dreamery.core.schemas import (
     Tag,
     UpdateSchema,
     VersionedRead,
+    VersionInput,
 )
 
 Phone = Annotated[
@@ -39,7 +40,14 @@ UserSort = Literal["created_at", "last_name", "email"]
 ProfileSort = Literal["created_at"]
 
 
+# A state, province or region code, as the license names it ("CA", "TX", "ON").
+LicenseState = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]{2}$")
+]
+
+
 class UserFilters(TypedDict, total=False):
+    organization_id: uuid.UUID
     id: uuid.UUID
     role_id: str
     is_active: bool
@@ -48,6 +56,7 @@ class UserFilters(TypedDict, total=False):
 
 
 class ProfileFilters(TypedDict, total=False):
+    organization_id: uuid.UUID
     user_id: uuid.UUID
     company: str
 
@@ -70,6 +79,7 @@ def _unique(values: list[str]) -> list[str]:
 
 
 class ProfileFields(InputSchema):
+    license_state: LicenseState | None = None
     phone: Phone | None = None
     company: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
     license_number: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
@@ -86,6 +96,7 @@ class UserProfileCreate(ProfileFields):
 
 
 class UserProfileUpdate(UpdateSchema):
+    license_state: LicenseState | None = None
     phone: Phone | None = None
     company: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
     license_number: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
@@ -96,6 +107,8 @@ class UserProfileUpdate(UpdateSchema):
 
 
 class UserProfileRead(VersionedRead):
+    organization_id: uuid.UUID
+    license_state: str | None
     user_id: uuid.UUID
     phone: str | None
     company: str | None
@@ -126,7 +139,13 @@ class UserUpdate(UpdateSchema):
     is_admin: bool | None = None
 
 
+class RoleVerification(VersionInput):
+    """Confirm the professional role (and the profile's license) the user claimed."""
+
+
 class UserRead(VersionedRead):
+    organization_id: uuid.UUID
+    role_verified_at: datetime | None
     email: str
     first_name: str
     last_name: str

@@ -7,24 +7,30 @@ user's search digest; an administrator cannot shut themselves out.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, get_args
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dreamery.core import crud, emails
-from dreamery.core.context import Caller
-from dreamery.core.entities import EntityId, EntitySpec, Input, Ownership
+from dreamery.core.access import authorize, refuse_own
+from dreamery.core.context import Caller, PermissionAction
+from dreamery.core.entities import EntityId, EntitySpec, Input, Ownership, Tenancy
 from dreamery.core.errors import ConflictError, NotFoundError
 from dreamery.core.pagination import check_limit
+from dreamery.core.types import utcnow
 from dreamery.models import User, UserProfile
-from dreamery.models.enums import Resource
+from dreamery.models.enums import AuditAction, OrgRole, Resource
 from dreamery.models.users import search_text
+from dreamery.organizations import service as organizations
 from dreamery.users import search
 from dreamery.users.schemas import (
     ProfileFilters,
     ProfileSort,
+    RoleVerification,
     UserCreate,
     UserFilters,
     UserProfileCreate,
@@ -45,6 +51,7 @@ USERS: EntitySpec[User, UserRead] = EntitySpec(
     filters=UserFilters,
     sorts=frozenset(get_args(UserSort)),
     owner=Ownership("id"),
+    tenancy=Tenancy(),
     guarded_fields=frozenset({"role_id", "is_active"}),
     admin_fields=frozenset({"is_admin"}),
     group="People",
@@ -60,17 +67,60 @@ PROFILES: EntitySpec[UserProfile, UserProfileRead] = EntitySpec(
     filters=ProfileFilters,
     sorts=frozenset(get_args(ProfileSort)),
     owner=Ownership("user_id"),
+    tenancy=Tenancy(from_user="user_id"),
     group="People",
 )
 
 
+@dataclass(frozen=True)
+class Joining:
+    """Where a new user starts: an existing organization, with this standing (an accepted
+    invitation). Without one, a user starts as the owner of a personal organization."""
+
+    organization_id: uuid.UUID
+    org_role: OrgRole
+    invited_by: uuid.UUID | None = None
+
+
 @USERS.creates
-async def create_user(session: AsyncSession, caller: Caller, data: Input) -> User:
-    """A user, and their profile when the input carries one, in one transaction."""
+async def create_user(
+    session: AsyncSession,
+    caller: Caller,
+    data: Input,
+    *,
+    joining: Joining | None = None,
+    claimed: bool = False,
+) -> User:
+    """A user, their organization's membership, and their profile when the input carries
+    one, in one transaction. `claimed`: the role was chosen by the user themselves (sign-up)
+    and holds nothing until verified; a role given by an administrator is verified."""
     payload = crud.parse(UserCreate, data)
     profile = payload.profile
+    if joining is None:
+        personal = await organizations.open_personal_organization(
+            session,
+            caller,
+            name=f"{payload.first_name} {payload.last_name}",
+            role_id=payload.role_id,
+        )
+        joining = Joining(personal.id, OrgRole.OWNER)
+    verified = (
+        {} if claimed else {"role_verified_at": utcnow(), "role_verified_by": caller.actor.user_id}
+    )
     user: User = await crud.create(
-        session, caller, USERS, payload.model_copy(update={"profile": None})
+        session,
+        caller,
+        USERS,
+        payload.model_copy(update={"profile": None}),
+        extra={"organization_id": joining.organization_id, **verified},
+    )
+    await organizations.join(
+        session,
+        caller,
+        user_id=user.id,
+        organization_id=joining.organization_id,
+        org_role=joining.org_role,
+        invited_by=joining.invited_by,
     )
     if profile is not None:
         await crud.create(
@@ -183,6 +233,54 @@ async def update_user(
     return user
 
 
+@USERS.action(
+    "verify-role",
+    input=RoleVerification,
+    label="Verify role",
+    owns={"role_verified_at", "role_verified_by"},
+    applies=lambda user: user.role_verified_at is None,
+)
+async def verify_role(
+    session: AsyncSession, caller: Caller, user_id: EntityId, verification: RoleVerification
+) -> User:
+    """Verify the professional role the user claimed, with their profile's license (an
+    administrator of their organization, or of the platform): from then on the role's
+    permissions are theirs."""
+    user: User = await crud.load(session, caller, USERS, user_id)
+    await authorize(session, caller, USERS, PermissionAction.APPROVE, user)
+    refuse_own(caller, USERS, user, "verify the role of")
+    if user.role_verified_at is not None:
+        return user
+    verified: User = await crud.apply(
+        session,
+        caller,
+        USERS,
+        user,
+        {"role_verified_at": utcnow(), "role_verified_by": caller.actor.user_id},
+        action=AuditAction.VERIFY,
+        expected_version=verification.version,
+    )
+    return verified
+
+
+async def _claim_again(session: AsyncSession, caller: Caller, user_id: Any) -> None:
+    """A license changed by its holder is a new claim: their role waits for verification
+    again (an administrator's change is their own verification)."""
+    if caller.actor.is_privileged:
+        return
+    user = await session.get(User, user_id)
+    if user is None or user.role_verified_at is None:
+        return
+    await crud.apply(
+        session,
+        caller,
+        USERS,
+        user,
+        {"role_verified_at": None, "role_verified_by": None},
+        action=AuditAction.UPDATE,
+    )
+
+
 @PROFILES.creates
 async def create_profile(session: AsyncSession, caller: Caller, data: Input) -> UserProfile:
     profile: UserProfile = await crud.create(session, caller, PROFILES, data)
@@ -199,9 +297,13 @@ async def update_profile(
     *,
     expected_version: int | None = None,
 ) -> UserProfile:
+    before = await crud.load(session, caller, PROFILES, entity_id)
+    license_before = (before.license_number, before.license_state)
     profile: UserProfile = await crud.update(
         session, caller, PROFILES, entity_id, data, expected_version=expected_version
     )
+    if (profile.license_number, profile.license_state) != license_before:
+        await _claim_again(session, caller, profile.user_id)
     await refresh_search_text(session, profile.user_id)
     return profile
 

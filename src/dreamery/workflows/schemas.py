@@ -35,6 +35,7 @@ STEP_STATUS = {
 
 
 class WorkflowFilters(TypedDict, total=False):
+    organization_id: uuid.UUID
     role_id: str
     is_active: bool
     slug: str
@@ -194,6 +195,7 @@ class WorkflowUpdate(UpdateSchema):
 
 
 class WorkflowRead(VersionedRead):
+    organization_id: uuid.UUID | None
     slug: str | None
     name: str
     description: str | None

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dreamery.core import crud
 from dreamery.core.context import Caller
-from dreamery.core.entities import EntitySpec, Input, Ownership
+from dreamery.core.entities import EntitySpec, Input, Ownership, Tenancy
 from dreamery.models import ValidationRule, Workflow, WorkflowStep
 from dreamery.models.enums import Resource
 from dreamery.workflows.schemas import (
@@ -37,7 +37,8 @@ WORKFLOWS: EntitySpec[Workflow, WorkflowRead] = EntitySpec(
     read_schema=WorkflowRead,
     filters=WorkflowFilters,
     sorts=frozenset(get_args(WorkflowSort)),
-    owner=Ownership("role_id", "role_id"),
+    owner=Ownership("role_id", "role_id", per_organization=True),
+    tenancy=Tenancy(shared=True),
     group="Workflows",
 )
 

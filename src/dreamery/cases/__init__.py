@@ -1,0 +1,1 @@
+"""Cases: what professionals from any organization work on together."""

@@ -1,0 +1,1 @@
+"""Organizations: the tenants, their members, and the invitations that move people."""
