@@ -1,13 +1,15 @@
 """Access control, generated from the routes: no route lets a stranger use someone's record.
 
-For every route of `/api/v1` that names one record, two strangers try it on records that
-belong to someone else: a professional of another role, and another professional of the same
-role. A new route with no record here fails the test until one is added.
+For every route of `/api/v1` that names one record, three strangers try it on records that
+belong to someone else: professionals of other organizations (of another role, and of the
+same role), on none of the owner's cases, and a member of the owner's own organization who
+is not on the owner's case either. A new route with no record here fails the test until one
+is added.
 
 What the permission catalogue makes public is excluded by name and reason, nothing else: the
 directory of professionals (users and profiles are `read:any` for everyone), the catalogue,
 and the playbooks of a role (workflows, templates, requirements, dashboards and their parts),
-which that role's members read.
+which that role's members read; and, to a member, their own organization.
 """
 
 from __future__ import annotations
@@ -31,8 +33,9 @@ pytestmark = pytest.mark.usefixtures("backend")
 
 OWNER_ROLE = factories.ROLE  # acquisition-specialist
 # A role with no rights over other people's records. Roles that supervise others' work by
-# design (property managers dispatch tasks, brokers oversee compliance) hold `:any` grants;
-# tests/service/test_access_matrix.py checks those grant by grant.
+# design (property managers dispatch the tasks of their jobs, brokers oversee their firm's
+# compliance) hold `:case` and `:org` grants; tests/rbac/test_access_matrix.py checks those
+# grant by grant.
 OTHER_ROLE = "real-estate-agent"
 DIRECTORY = {"users", "profiles"}  # read:any for every professional
 CATALOGUE = {"categories", "roles"}  # public, even without signing in
@@ -141,11 +144,13 @@ def _record_routes(app: Any) -> list[tuple[str, str, str]]:
     return found
 
 
-def _public(method: str, collection: str, stranger_role: str) -> bool:
+def _public(method: str, collection: str, who: str, stranger_role: str) -> bool:
     if method != "GET":
         return False
     if collection in DIRECTORY | CATALOGUE:
         return True
+    if who == "colleague" and collection == "organizations":
+        return True  # one's own organization
     return collection in PLAYBOOKS and stranger_role == OWNER_ROLE
 
 
@@ -153,7 +158,17 @@ async def test_no_route_lets_a_stranger_use_someone_elses_record(
     api_db: DatabaseService, sign_up: SignUp
 ) -> None:
     owner = await sign_up(OWNER_ROLE)
-    strangers = {"another role": await sign_up(OTHER_ROLE), "same role": await sign_up(OWNER_ROLE)}
+    strangers = {
+        "another role": await sign_up(OTHER_ROLE),
+        "same role": await sign_up(OWNER_ROLE),
+        # A member of the owner's own organization, on none of the owner's cases.
+        "colleague": await sign_up(OTHER_ROLE, given=True),
+    }
+    invitation = await api_db.acting_as(owner.id).create_invitation(
+        {"email": strangers["colleague"].email}
+    )
+    assert invitation.token is not None
+    await api_db.acting_as(strangers["colleague"].id).accept_invitation(invitation.token)
     records = await _records(api_db, owner)
     app = create_app(api_db, settings())
     routes = _record_routes(app)
@@ -170,7 +185,7 @@ async def test_no_route_lets_a_stranger_use_someone_elses_record(
             url = template.replace(f"{{{name}}}", records[collection])
             body = BODIES.get((method, template), {} if method in ("PATCH", "POST") else None)
             for who, stranger in strangers.items():
-                if _public(method, collection, stranger.role_id):
+                if _public(method, collection, who, stranger.role_id):
                     continue
                 answer = await http.request(method, url, json=body, headers=stranger.headers)
                 checked += 1
@@ -179,7 +194,7 @@ async def test_no_route_lets_a_stranger_use_someone_elses_record(
                 elif collection not in CATALOGUE | {"permissions", "role-permissions"}:
                     assert answer.status_code in (403, 404), (who, method, template)
     assert not failures, failures
-    assert checked > 100
+    assert checked > 150
 
     # Nothing was changed along the way: the owner's task is as it was.
     task = await http_get(app, f"/api/v1/tasks/{records['tasks']}", owner)

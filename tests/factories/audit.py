@@ -15,7 +15,7 @@ from dreamery.models.enums import AuditAction
 async def audit(session: AsyncSession, **fields: Any) -> AuditLog:
     return await audit_service.record(
         session,
-        actor=Actor(user_id=fields.get("user_id")),
+        actor=Actor(user_id=fields.get("user_id"), organization_id=fields.get("organization_id")),
         request=RequestContext(),
         action=fields.get("action", AuditAction.UPDATE),
         resource=fields.get("resource", "user"),
