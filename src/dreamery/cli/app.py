@@ -76,7 +76,7 @@ def fail(message: str, error: BaseException | None = None) -> NoReturn:
 
 def load_commands() -> typer.Typer:
     """The app with every command group registered (each module adds its own on import)."""
-    from dreamery.cli import audit, backups, db, serve, users  # noqa: F401
+    from dreamery.cli import audit, backups, db, orgs, serve, users  # noqa: F401
 
     # SQLite cannot reflect the lower(email) index; schema comparison says so on every run.
     warnings.filterwarnings("ignore", message=".*expression-based index")

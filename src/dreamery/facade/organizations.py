@@ -120,6 +120,20 @@ class OrganizationsFacade(FacadeBase):
             with_total=with_total,
         )
 
+    async def add_member(
+        self,
+        organization_id: EntityId,
+        user_id: EntityId,
+        *,
+        org_role: OrgRole | str = OrgRole.MEMBER,
+    ) -> MembershipRead:
+        """Move a user into an organization (platform administrators; others invite)."""
+        async with self.unit() as unit:
+            membership = await members.add_member(
+                unit.session, unit.caller, organization_id, user_id, OrgRole(org_role)
+            )
+            return MembershipRead.model_validate(membership)
+
     async def change_org_role(
         self,
         membership_id: EntityId,

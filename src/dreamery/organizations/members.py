@@ -206,6 +206,24 @@ async def create_organization(session: AsyncSession, caller: Caller, data: Input
 # --- memberships -----------------------------------------------------------------------------
 
 
+async def add_member(
+    session: AsyncSession,
+    caller: Caller,
+    organization_id: EntityId,
+    user_id: EntityId,
+    org_role: OrgRole,
+) -> Membership:
+    """Move a user into an organization directly: platform administrators and the command
+    line (everyone else invites, and the invited accept)."""
+    if not caller.actor.is_privileged:
+        raise PermissionDeniedError(
+            "only a platform administrator adds members directly; invite them instead"
+        )
+    organization: Organization = await crud.load(session, caller, ORGANIZATIONS, organization_id)
+    user = await crud.load(session, caller, USERS, user_id)
+    return await move(session, caller, user, organization.id, org_role)
+
+
 @MEMBERSHIPS.action(
     "role",
     input=OrgRoleChange,
