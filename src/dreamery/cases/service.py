@@ -30,6 +30,7 @@ from dreamery.cases.schemas import (
 from dreamery.core import crud
 from dreamery.core.access import authorize, cases_taken_part_in
 from dreamery.core.context import SYSTEM_ACTOR, Caller, PermissionAction
+from dreamery.core.db import rows_see_case
 from dreamery.core.entities import EntityId, EntitySpec, Input, Ownership, Tenancy
 from dreamery.core.errors import FieldError, ValidationError
 from dreamery.models import Case, CaseParticipant, User
@@ -86,6 +87,7 @@ async def open_case(session: AsyncSession, caller: Caller, data: Input) -> Case:
     )
     if caller.actor.user_id is not None:
         await _add(session, caller, case, caller.actor.user_id, payload.case_role, notify=False)
+        await rows_see_case(session, case.id)
     return case
 
 

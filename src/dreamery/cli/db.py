@@ -31,7 +31,7 @@ MAX_DEMO_USERS = 1_000_000
 
 def _url() -> str:
     try:
-        return str(load_settings().database_url)
+        return str(load_settings().owner_database_url)
     except DreameryError as error:
         fail(str(error), error)
 

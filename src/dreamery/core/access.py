@@ -37,7 +37,8 @@ def cases_taken_part_in(query: CaseIds) -> None:
     _participation[:] = [query]
 
 
-def _case_ids(actor: Actor) -> Select[Any] | None:
+def case_ids(actor: Actor) -> Select[Any] | None:
+    """The ids of the cases the actor takes part in, as a query (None: no cases known)."""
     if actor.user_id is None or not _participation:
         return None
     return _participation[0](actor.user_id)
@@ -112,7 +113,7 @@ def scope_predicate(
         if spec.tenancy is None or actor.organization_id is None:
             return false()
         return spec.column(spec.tenancy.column) == actor.organization_id
-    cases = _case_ids(actor)
+    cases = case_ids(actor)
     if spec.case_column is None or cases is None:
         return false()
     return spec.column(spec.case_column).in_(cases)
@@ -167,7 +168,7 @@ async def _reaches(
             and actor.organization_id is not None
             and getattr(obj, spec.tenancy.column) == actor.organization_id
         )
-    cases = _case_ids(actor)
+    cases = case_ids(actor)
     case_id = getattr(obj, spec.case_column) if spec.case_column is not None else None
     if case_id is None or cases is None:
         return False
@@ -245,6 +246,7 @@ def check_fields(caller: Caller, spec: EntitySpec[Any, Any], changes: Mapping[st
 __all__ = [
     "access_predicate",
     "authorize",
+    "case_ids",
     "cases_taken_part_in",
     "check_fields",
     "owner_predicate",

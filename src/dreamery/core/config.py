@@ -103,6 +103,17 @@ class Settings(BaseSettings):
         default_factory=_default_database_url,
         description="postgresql://…, sqlite:///path.db or file:./dev.db",
     )
+    migration_database_url: DatabaseURL | None = Field(
+        default=None,
+        description="the owner of the tables, for `dreamery db …` (migrate, seed, reset...); "
+        "DATABASE_URL is then the application's role, which does not own them",
+    )
+    row_security: bool | None = Field(
+        default=None,
+        description="PostgreSQL: hold each transaction of a signed-in user to their "
+        "organization's rows in the database too; default: on when MIGRATION_DATABASE_URL "
+        "is set (the application's role is then subject to row-level security)",
+    )
     redis_url: str | None = Field(default=None, description="redis://host:6379/0 (optional)")
     secret_key: SecretStr | None = Field(
         default=None,
@@ -130,6 +141,17 @@ class Settings(BaseSettings):
     # one statement of a request (0: no limit). Migrations are not held to the latter.
     db_connect_timeout: float = Field(default=5, gt=0, le=300)
     db_statement_timeout: float = Field(default=30, ge=0, le=3600)
+
+    @property
+    def uses_row_security(self) -> bool:
+        if self.row_security is not None:
+            return self.row_security
+        return self.migration_database_url is not None
+
+    @property
+    def owner_database_url(self) -> str:
+        """The URL the database's life cycle runs as (migrations, seeding, backups)."""
+        return self.migration_database_url or self.database_url
 
     # Sign-in.
     access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)

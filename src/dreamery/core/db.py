@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import logging
 import os
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Select, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
@@ -52,13 +53,16 @@ def create_engine(
     echo: bool | None = None,
     sqlite_foreign_keys: bool = True,
     statement_timeout: bool = True,
+    row_security: bool | None = None,
 ) -> AsyncEngine:
     """An async engine for `database_url` (any form `normalize_database_url` accepts).
 
     `sqlite_foreign_keys=False` is for schema migrations only: SQLite rebuilds a table to
     alter it, and with enforcement on, dropping the old copy would cascade into its children.
     On PostgreSQL, connecting gives up after `DB_CONNECT_TIMEOUT` seconds, and each statement
-    after `DB_STATEMENT_TIMEOUT` unless `statement_timeout=False` (migrations).
+    after `DB_STATEMENT_TIMEOUT` unless `statement_timeout=False` (migrations), and with
+    `row_security` (default: ROW_SECURITY) each signed-in user's transactions are held to
+    their organization's rows by the database as well (see `narrow_rows`).
     """
     settings = get_settings()
     url = make_url(normalize_database_url(database_url or settings.database_url))
@@ -77,15 +81,92 @@ def create_engine(
     kwargs.update(
         pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow, pool_recycle=1800
     )
+    secured = False
     if url.get_backend_name() == "postgresql":
         connect_args: dict[str, Any] = {"timeout": settings.db_connect_timeout}
+        server_settings: dict[str, str] = {}
         if statement_timeout and settings.db_statement_timeout:
             milliseconds = int(settings.db_statement_timeout * 1000)
-            connect_args["server_settings"] = {"statement_timeout": str(milliseconds)}
+            server_settings["statement_timeout"] = str(milliseconds)
+        secured = settings.uses_row_security if row_security is None else row_security
+        if secured:
+            # The hub's own work sees every row; a signed-in user's transaction is narrowed.
+            server_settings[ROW_SCOPE] = "all"
+        if server_settings:
+            connect_args["server_settings"] = server_settings
         kwargs["connect_args"] = connect_args
         # Waiting for a free connection of the pool gives up as soon as connecting would.
         kwargs["pool_timeout"] = max(settings.db_connect_timeout, 1)
-    return create_async_engine(url, **kwargs)
+    engine = create_async_engine(url, **kwargs)
+    if secured:
+        _ROW_SECURED.add(engine.sync_engine)
+    return engine
+
+
+# --- row-level security (PostgreSQL) ------------------------------------------------------
+#
+# Connections of an engine with row security start in the `all` scope (the hub's own work);
+# `narrow_rows` holds the rest of a transaction to one user's organization, their own rows and
+# their cases; `widen_rows` lifts that for an operation that crosses organizations by nature
+# (accepting an invitation, opening an organization). The policies are in
+# `dreamery.models.row_security`.
+
+ROW_SCOPE = "dreamery.scope"
+_ROW_SECURED: weakref.WeakSet[Any] = weakref.WeakSet()
+_NARROWED = "dreamery.rows_narrowed"
+
+
+def _secured(session: AsyncSession) -> bool:
+    return session.get_bind() in _ROW_SECURED
+
+
+async def narrow_rows(
+    session: AsyncSession,
+    *,
+    organization_id: Any,
+    user_id: Any,
+    case_ids: Select[Any] | None,
+) -> None:
+    """From here to the end of the transaction, the database shows this user only what
+    their organization, their own rows and their cases hold (where row security is on)."""
+    if not _secured(session):
+        return
+    cases = (
+        [str(c) for c in (await session.scalars(case_ids)).all()] if case_ids is not None else []
+    )
+    await session.execute(
+        text(
+            "SELECT set_config('dreamery.organization_id', :organization, true), "
+            "set_config('dreamery.user_id', :user, true), "
+            "set_config('dreamery.case_ids', :cases, true), "
+            "set_config('dreamery.scope', 'tenant', true)"
+        ),
+        {
+            "organization": str(organization_id or ""),
+            "user": str(user_id),
+            "cases": ",".join(cases),
+        },
+    )
+    session.info[_NARROWED] = True
+
+
+async def widen_rows(session: AsyncSession) -> None:
+    """Let the rest of this transaction see every row: for an operation whose own rules
+    decide across organizations (the application's checks still apply)."""
+    if _secured(session) and session.info.pop(_NARROWED, False):
+        await session.execute(text("SELECT set_config('dreamery.scope', 'all', true)"))
+
+
+async def rows_see_case(session: AsyncSession, case_id: Any) -> None:
+    """The user of a narrowed transaction has just joined a case: let them see it."""
+    if _secured(session) and session.info.get(_NARROWED):
+        await session.execute(
+            text(
+                "SELECT set_config('dreamery.case_ids', concat_ws(',', nullif("
+                "current_setting('dreamery.case_ids', true), ''), CAST(:case AS text)), true)"
+            ),
+            {"case": str(case_id)},
+        )
 
 
 def _configure_sqlite(engine: AsyncEngine, *, foreign_keys: bool) -> None:
@@ -257,16 +338,18 @@ async def _unit_of_work(
 
     `write=False` marks a read-only unit: on SQLite it does not queue behind writers, and on
     PostgreSQL it runs without a transaction (autocommit), so its statements may each see a
-    newer commit than the one before; writes always get one transaction.
+    newer commit than the one before (except under row security, whose settings last one
+    transaction); writes always get one transaction.
     """
     async with sessionmaker() as session:
         try:
             async with session.begin():
                 options: dict[str, Any] = {WRITE_OPTION: write}
-                if not write and session.bind.dialect.name == "postgresql":  # type: ignore[union-attr]
+                postgres = session.bind.dialect.name == "postgresql"  # type: ignore[union-attr]
+                if not write and postgres and not _secured(session):
                     # A read needs no transaction on PostgreSQL: each statement sees committed
                     # data, and leaving out BEGIN and COMMIT saves two of a read's four round
-                    # trips.
+                    # trips. Under row security it does: the user's scope lasts a transaction.
                     options["isolation_level"] = "AUTOCOMMIT"
                 await session.connection(execution_options=options)
                 yield session

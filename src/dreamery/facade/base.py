@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase
 
 from dreamery.audit import service as audit
-from dreamery.core import crud
+from dreamery.core import access, crud
 from dreamery.core.config import get_settings
 from dreamery.core.context import SYSTEM_ACTOR, Actor, Caller, RequestContext
 from dreamery.core.db import (
@@ -38,6 +38,7 @@ from dreamery.core.db import (
     create_engine,
     create_sessionmaker,
     drop_queued_work_on_rollback,
+    narrow_rows,
     savepoint,
     unit_of_work,
 )
@@ -162,7 +163,15 @@ class FacadeBase:
     async def _actor(self, session: AsyncSession) -> Actor:
         if self._actor_id is None:
             return SYSTEM_ACTOR
-        return await rbac.actor_for(session, self._actor_id, self._permissions)
+        actor = await rbac.actor_for(session, self._actor_id, self._permissions)
+        if not actor.is_privileged:
+            await narrow_rows(
+                session,
+                organization_id=actor.organization_id,
+                user_id=actor.user_id,
+                case_ids=access.case_ids(actor),
+            )
+        return actor
 
     @asynccontextmanager
     async def unit(self, *, write: bool = True) -> AsyncIterator[Unit]:

@@ -47,3 +47,6 @@ __all__ = [
     "Workflow",
     "WorkflowStep",
 ]
+
+# Row security on PostgreSQL covers the tables above: imported last, once they all exist.
+import dreamery.models.row_security  # noqa: F401

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dreamery.core import crud, emails
 from dreamery.core.access import authorize
 from dreamery.core.context import Caller, PermissionAction
+from dreamery.core.db import widen_rows
 from dreamery.core.entities import EntityId, Input
 from dreamery.core.errors import (
     AuthenticationError,
@@ -187,6 +188,7 @@ async def create_organization(session: AsyncSession, caller: Caller, data: Input
     else:
         slug = await free_slug(session, slugify(payload.name))
     values = payload.model_dump(exclude={"owner_id", "slug"})
+    await widen_rows(session)  # its creator moves into an organization that is not theirs yet
     organization = Organization(**values, slug=slug, is_personal=False)
     session.add(organization)
     await crud.flush(session, Organization)
@@ -291,6 +293,7 @@ async def remove_member(
     await refuse_last_owner(session, membership, "leave")
     user = await session.get(User, membership.user_id)
     assert user is not None
+    await widen_rows(session)  # they go on in an organization of their own
     personal = await open_personal_organization(
         session, caller, name=user.full_name, role_id=user.role_id
     )
@@ -392,6 +395,8 @@ async def accept_invitation(session: AsyncSession, caller: Caller, token: str) -
     user = await session.get(User, caller.actor.user_id)
     if user is None:
         raise AuthenticationError("sign in to accept an invitation")
+    # The invitation, and the organization it opens, are another organization's rows.
+    await widen_rows(session)
     invitation = await open_invitation(session, token, user.email)
     membership = await move(
         session,
