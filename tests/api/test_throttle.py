@@ -6,6 +6,7 @@ of its own (each has its own in-process counters, unless they share Redis).
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import uuid
 
@@ -18,7 +19,9 @@ from tests.cli.runner import assert_one_line_error, dreamery
 from tests.hub import PASSWORD, SignUp, client_for, settings
 
 pytestmark = pytest.mark.usefixtures("backend")
-_addresses = itertools.count(1)
+# Counters in Redis outlive a test run and are shared by the workers of one: each process
+# starts somewhere of its own in 198.18.0.0/15.
+_addresses = itertools.count(uuid.uuid4().int % 60_000)
 
 
 def address() -> str:
@@ -30,6 +33,49 @@ def address() -> str:
 async def _login(http: httpx.AsyncClient, email: str, password: str) -> int:
     answer = await http.post("/auth/login", data={"username": email, "password": password})
     return answer.status_code
+
+
+def _full_width(text: str, letters: int) -> str:
+    """`text` with its first `letters` ASCII letters and digits in their full-width forms
+    (U+FF01...), which NFKC folds back: another spelling of the same address."""
+    spelt, left = [], letters
+    for char in text:
+        if left and char.isascii() and char.isalnum():
+            spelt.append(chr(ord(char) + 0xFEE0))
+            left -= 1
+        else:
+            spelt.append(char)
+    return "".join(spelt)
+
+
+async def test_every_spelling_of_an_address_shares_one_budget(
+    api_db: DatabaseService, sign_up: SignUp
+) -> None:
+    person = await sign_up()
+    app = create_app(api_db, settings())
+    spellings = [_full_width(person.email, n) for n in range(1, 6)]
+    async with client_for(app, ip=address()) as guesser:
+        codes = [await _login(guesser, email, f"guess {n}") for n, email in enumerate(spellings)]
+        codes.append(await _login(guesser, person.email.upper(), PASSWORD))
+    assert codes == [401] * 5 + [429]
+    # Elsewhere the owner signs in, whichever way the address is written: the same account.
+    async with client_for(app, ip=address()) as own:
+        assert await _login(own, _full_width(person.email, 8), PASSWORD) == 200
+
+
+async def test_guesses_sent_at_once_are_checked_no_more_than_the_budget_allows(
+    api_db: DatabaseService, sign_up: SignUp
+) -> None:
+    person = await sign_up()
+    app = create_app(api_db, settings())
+    async with client_for(app, ip=address()) as guesser:
+        codes = await asyncio.gather(
+            *(_login(guesser, person.email, f"guess {n} at once") for n in range(40))
+        )
+    # Five failures a minute from one address, however many arrive together.
+    assert sorted(codes) == [401] * 5 + [429] * 35
+    async with client_for(app, ip=address()) as own:
+        assert await _login(own, person.email, PASSWORD) == 200
 
 
 async def test_an_attacker_on_the_admins_email_never_stops_the_admin(
@@ -135,6 +181,19 @@ async def test_limits_hold_across_workers_sharing_redis(
     async with client_for(workers[0], ip=ip) as one, client_for(workers[1], ip=ip) as two:
         codes = [await _login(http, person.email, "wrong guess 1") for http in (one, two) * 3]
     assert codes == [401] * 5 + [429]
+
+
+async def test_guesses_at_once_across_workers_sharing_redis_stay_within_the_budget(
+    api_db: DatabaseService, sign_up: SignUp, redis_url: str
+) -> None:
+    person = await sign_up()
+    ip = address()
+    workers = [create_app(api_db, settings(redis_url=redis_url)) for _ in range(2)]
+    async with client_for(workers[0], ip=ip) as one, client_for(workers[1], ip=ip) as two:
+        codes = await asyncio.gather(
+            *(_login(http, person.email, f"guess {n}") for n, http in enumerate((one, two) * 20))
+        )
+    assert sorted(codes) == [401] * 5 + [429] * 35
 
 
 def test_serving_several_workers_needs_redis(cli_env: dict[str, str]) -> None:

@@ -77,18 +77,18 @@ async def login(
     """`username` is the email address. Too many attempts from one address, or too many
     failures for one account, answer 429 with `Retry-After`."""
     limiter: Limiter = request.app.state.limiter
-    ip, account = client_ip(request), form.username[:254]
-    verdict = await limiter.check_login(ip, account)
-    if not verdict.allowed:
-        raise RateLimitedError(
-            "too many sign-in attempts; wait before trying again", verdict.retry_after
-        )
-    try:
-        session = await db.sign_in(account, form.password[:1024])
-    except AuthenticationError:
-        await limiter.login_failed(ip, account)
-        raise
-    await limiter.login_succeeded(ip, account)
+    account = form.username[:254]
+    async with limiter.login_attempt(client_ip(request), account) as attempt:
+        if not attempt.allowed:
+            raise RateLimitedError(
+                "too many sign-in attempts; wait before trying again", attempt.retry_after
+            )
+        try:
+            session = await db.sign_in(account, form.password[:1024])
+        except AuthenticationError:
+            attempt.failed()
+            raise
+        attempt.succeeded()
     _no_store(response)
     return _pair(request, session)
 
@@ -147,20 +147,20 @@ async def change_password(
 ) -> Response:
     """A wrong current password counts as a failed sign-in: guessing it is throttled alike."""
     limiter: Limiter = request.app.state.limiter
-    ip, account = client_ip(request), (await db.find_me()).email
-    verdict = await limiter.check_login(ip, account)
-    if not verdict.allowed:
-        raise RateLimitedError(
-            "too many attempts at the current password; wait before trying again",
-            verdict.retry_after,
-        )
-    try:
-        await db.change_password(data.current_password, data.new_password)
-    except ValidationError as error:
-        if any(e.field == "current_password" for e in error.errors):
-            await limiter.login_failed(ip, account)
-        raise
-    await limiter.login_succeeded(ip, account)
+    account = (await db.find_me()).email
+    async with limiter.login_attempt(client_ip(request), account) as attempt:
+        if not attempt.allowed:
+            raise RateLimitedError(
+                "too many attempts at the current password; wait before trying again",
+                attempt.retry_after,
+            )
+        try:
+            await db.change_password(data.current_password, data.new_password)
+        except ValidationError as error:
+            if any(e.field == "current_password" for e in error.errors):
+                attempt.failed()
+            raise
+        attempt.succeeded()
     _forget(request, claims)
     return Response(status_code=204)
 

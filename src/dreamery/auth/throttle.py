@@ -17,6 +17,13 @@ OWASP's authentication guidance describes: the guesser slows down, the owner doe
   signs in all day is not refused.
 Sign-up is limited per address (`REGISTER_LIMIT_PER_IP`): "that email is already in use"
 then costs what a guess costs.
+
+An account is counted by the address the sign-in looks it up by (`core.emails.lookup_form`):
+`PRO@example.com` and its full-width spelling are one account, with one budget. An attempt is
+counted before its password is checked, not after: checking takes a while, and guesses sent
+all at once would otherwise all be checked against a budget none of them has used yet. While
+it is checked it holds a place in each failure budget (`LoginAttempt`); it gives the place back
+when the password was right, and turns it into a failure when it was wrong.
 """
 
 from __future__ import annotations
@@ -25,20 +32,26 @@ import asyncio
 import logging
 import math
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from limits import RateLimitItem, parse, parse_many
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter, SlidingWindowCounterRateLimiter
 
+from dreamery.core import emails
 from dreamery.core.config import Settings
 from dreamery.core.fallback import Breaker
 
 ACCOUNT_FROM_ADDRESS = parse_many("5/minute;20/hour;50/day")
 ACCOUNT_UNDER_ATTACK = parse("10/15 minutes")
 SUSPECT_PACE = parse("1/minute")
+# Attempts being checked are counted in buckets of this many seconds, the current one and
+# the one before: a count that a lost process never gave back is gone a minute later.
+IN_FLIGHT_BUCKET = 30
+IN_FLIGHT_EXPIRY = 3 * IN_FLIGHT_BUCKET
 Key = tuple[str, ...]
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
@@ -51,12 +64,48 @@ class Verdict:
 
 
 class _Counters:
-    """The two strategies over one storage."""
+    """The two strategies over one storage, and the count of attempts being checked."""
 
     def __init__(self, storage: Storage) -> None:
         self.storage = storage
         self.window = SlidingWindowCounterRateLimiter(storage)
         self.exact = MovingWindowRateLimiter(storage)
+
+    async def take(self, key: Key, bucket: int) -> int:
+        """Count one attempt in flight under `key`; how many there are now, this one included."""
+        now = await self.storage.incr(_in_flight(key, bucket), IN_FLIGHT_EXPIRY)
+        before = await self.storage.get(_in_flight(key, bucket - 1))
+        return max(1, now) + max(0, before)  # a place given back late never counts below 0
+
+    async def give_back(self, key: Key, bucket: int) -> None:
+        await self.storage.incr(_in_flight(key, bucket), IN_FLIGHT_EXPIRY, amount=-1)
+
+
+@dataclass
+class LoginAttempt:
+    """One sign-in being checked: whether it may be (`allowed`, else `retry_after`), and, once
+    the caller knows, whether its password was wrong (`failed()`) or right (`succeeded()`)."""
+
+    ip: str
+    account: str
+    verdict: Verdict
+    counters: _Counters | None = None  # where its places are held, if it holds any
+    bucket: int = 0
+    outcome: bool | None = field(default=None, init=False)
+
+    @property
+    def allowed(self) -> bool:
+        return self.verdict.allowed
+
+    @property
+    def retry_after(self) -> int:
+        return self.verdict.retry_after
+
+    def failed(self) -> None:
+        self.outcome = False
+
+    def succeeded(self) -> None:
+        self.outcome = True
 
 
 class Limiter:
@@ -116,34 +165,89 @@ class Limiter:
         )
 
     # --- sign-in -------------------------------------------------------------------------
-    async def check_login(self, ip: str, account: str) -> Verdict:
-        """Whether a sign-in (or a current-password check) for `account` from `ip` may be
-        tried now; counted against the address's ceiling."""
-        account = _account(account)
+    @asynccontextmanager
+    async def login_attempt(self, ip: str, account: str) -> AsyncIterator[LoginAttempt]:
+        """A sign-in (or a current-password check) for `account` from `ip`.
 
-        async def check(counters: _Counters) -> Verdict:
-            exact = counters.exact
+        Check the password only if `attempt.allowed`; then say how it went. On leaving, a
+        failure is counted, a success forgives this address its failures for the account,
+        and an attempt that ended otherwise (an error) counts as neither.
+        """
+        attempt = await self._begin(ip, _account(account))
+        try:
+            yield attempt
+        finally:
+            await self._end(attempt)
+
+    @staticmethod
+    def _budgets(ip: str, account: str) -> tuple[Key, Key, Key]:
+        """The failure budgets an attempt holds a place in: this address's, whatever the
+        accounts; this account's from this address; this account's from anywhere."""
+        return ("login-fail-ip", ip), ("login-fail", account, ip), ("login-fail", account)
+
+    async def _begin(self, ip: str, account: str) -> LoginAttempt:
+        bucket = int(time.time() // IN_FLIGHT_BUCKET)
+        budgets = self._budgets(ip, account)
+
+        async def begin(counters: _Counters) -> LoginAttempt:
             ceiling = await _hit_exact(counters, self.login_per_ip, ("login-ip", ip))
             if not ceiling.allowed:
-                return ceiling
-            source = ("login-fail", account, ip)
-            for items, key in (
-                (self.failures_per_ip, ("login-fail-ip", ip)),
-                (ACCOUNT_FROM_ADDRESS, source),
-            ):
-                for item in items:
-                    if not await exact.test(item, *key):
-                        return Verdict(False, await _wait(exact, item, key))
-            attacked = not await exact.test(ACCOUNT_UNDER_ATTACK, "login-fail", account)
-            if attacked and await _failures(exact, ACCOUNT_FROM_ADDRESS[-1], source):
-                return await _hit_exact(counters, [SUSPECT_PACE], ("login-suspect", account, ip))
-            return Verdict(True)
+                return LoginAttempt(ip, account, ceiling)
+            in_flight = [await counters.take(key, bucket) for key in budgets]
+            verdict = await self._judge(counters, budgets, in_flight)
+            attempt = LoginAttempt(ip, account, verdict, counters, bucket)
+            if not verdict.allowed:
+                await self._give_back(attempt)
+            return attempt
 
-        return await self._run(check)
+        return await self._run(begin)
 
-    async def login_failed(self, ip: str, account: str) -> None:
-        account = _account(account)
+    async def _judge(
+        self, counters: _Counters, budgets: tuple[Key, Key, Key], in_flight: list[int]
+    ) -> Verdict:
+        """Whether an attempt may be checked, with `in_flight` attempts (itself included)
+        being checked on each of its `budgets`: the failures and the attempts in flight
+        together stay within every limit."""
+        exact = counters.exact
+        from_ip, source, anywhere = budgets
+        for items, key, count in (
+            (self.failures_per_ip, from_ip, in_flight[0]),
+            (ACCOUNT_FROM_ADDRESS, source, in_flight[1]),
+        ):
+            for item in items:
+                if not await exact.test(item, *key, cost=count):
+                    return await _refusal(exact, item, key)
+        attacked = not await exact.test(ACCOUNT_UNDER_ATTACK, *anywhere, cost=in_flight[2])
+        # Under attack, an address that failed for the account, or is guessing it several
+        # at a time, gets one attempt a minute.
+        if attacked and (
+            in_flight[1] > 1 or await _failures(exact, ACCOUNT_FROM_ADDRESS[-1], source)
+        ):
+            return await _hit_exact(counters, [SUSPECT_PACE], ("login-suspect", *source[1:]))
+        return Verdict(True)
 
+    async def _end(self, attempt: LoginAttempt) -> None:
+        if attempt.counters is None:
+            return
+        if attempt.outcome is False:
+            await self._count_failure(attempt.ip, attempt.account)
+        elif attempt.outcome is True:
+            await self._forgive(attempt.ip, attempt.account)
+        await self._give_back(attempt)
+
+    async def _give_back(self, attempt: LoginAttempt) -> None:
+        """Free the attempt's places where they are held: a place held in Redis while Redis
+        is out of reach frees itself when its bucket expires."""
+        counters, attempt.counters = attempt.counters, None
+        if counters is None:
+            return
+        try:
+            for key in self._budgets(attempt.ip, attempt.account):
+                await counters.give_back(key, attempt.bucket)
+        except Exception as error:  # only Redis fails, and the count expires there anyway
+            self.breaker.failed(error, "counting in this process until it is back")
+
+    async def _count_failure(self, ip: str, account: str) -> None:
         async def count(counters: _Counters) -> None:
             for item in ACCOUNT_FROM_ADDRESS:
                 await counters.exact.hit(item, "login-fail", account, ip)
@@ -153,9 +257,8 @@ class Limiter:
 
         await self._run(count)
 
-    async def login_succeeded(self, ip: str, account: str) -> None:
+    async def _forgive(self, ip: str, account: str) -> None:
         """The right password from `ip`: its own failures for the account are forgiven."""
-        account = _account(account)
 
         async def forgive(counters: _Counters) -> None:
             for item in ACCOUNT_FROM_ADDRESS:
@@ -190,6 +293,14 @@ async def _hit_exact(counters: _Counters, items: list[RateLimitItem], key: Key) 
     return Verdict(True)
 
 
+async def _refusal(exact: MovingWindowRateLimiter, item: RateLimitItem, key: Key) -> Verdict:
+    """Refused by `item`: until its window frees a place, or, when the attempts still being
+    checked fill it rather than failures, in a second."""
+    if await exact.test(item, *key):
+        return Verdict(False, 1)
+    return Verdict(False, await _wait(exact, item, key))
+
+
 async def _failures(exact: MovingWindowRateLimiter, item: RateLimitItem, key: Key) -> int:
     stats = await exact.get_window_stats(item, *key)
     return item.amount - stats.remaining
@@ -204,5 +315,11 @@ async def _wait(
     return max(1, math.ceil(stats.reset_time - time.time()))
 
 
+def _in_flight(key: Key, bucket: int) -> str:
+    return "/".join(("login-in-flight", *key, str(bucket)))
+
+
 def _account(account: str) -> str:
-    return account.strip().lower()[:254]
+    """The account as the sign-in finds it: the address's stored spelling, compared
+    case-blind as the database compares it. Every way of writing one address is one key."""
+    return emails.lookup_form(account[:254]).lower()

@@ -55,20 +55,19 @@ class StudioAuth(AuthProvider):
         }
         if missing:
             raise FormValidationError(missing)
-        limiter = self.studio.limiter
-        ip = self.studio.client_ip(request)
-        verdict = await limiter.check_login(ip, email)
-        if not verdict.allowed:
-            raise LoginFailed(
-                f"too many sign-in attempts; wait {verdict.retry_after} s and try again"
-            )
         db = self.studio.service(request)
-        try:
-            session = await db.sign_in(email, password[:1024])
-        except AuthenticationError as error:
-            await limiter.login_failed(ip, email)
-            raise LoginFailed(str(error)) from None
-        await limiter.login_succeeded(ip, email)
+        ip = self.studio.client_ip(request)
+        async with self.studio.limiter.login_attempt(ip, email) as attempt:
+            if not attempt.allowed:
+                raise LoginFailed(
+                    f"too many sign-in attempts; wait {attempt.retry_after} s and try again"
+                )
+            try:
+                session = await db.sign_in(email, password[:1024])
+            except AuthenticationError as error:
+                attempt.failed()
+                raise LoginFailed(str(error)) from None
+            attempt.succeeded()
         acting = db.acting_as(session.user_id)
         me = await acting.find_me()
         if not me.is_admin:
