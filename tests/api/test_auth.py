@@ -10,13 +10,17 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import jwt
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from dreamery import DatabaseService
 from dreamery.api.app import create_app
 from dreamery.api.deps import OpenSessions
 from dreamery.auth import passwords
-from dreamery.core.config import Settings
+from dreamery.auth import service as auth
+from dreamery.core.config import Settings, get_settings
+from dreamery.core.context import RequestContext
+from dreamery.core.db import WRITE_OPTION, create_sessionmaker
+from dreamery.core.errors import AuthenticationError
 from dreamery.models import User
 from tests.hub import PASSWORD, Person, SignUp, client_for, settings
 
@@ -228,6 +232,65 @@ async def test_logout_ends_one_session_or_all(client: httpx.AsyncClient, sign_up
         await client.post("/auth/refresh", json={"refresh_token": still.json()["refresh_token"]})
     ).status_code == 401
     assert (await client.post("/auth/logout", json={"refresh_token": "x"})).status_code == 401
+
+
+async def _until_someone_waits_for_a_lock(db: DatabaseService, backend: str) -> None:
+    """Until a transaction of the database waits for a row lock (PostgreSQL), or a moment
+    (SQLite, whose writers wait in its busy handler, out of sight)."""
+    if backend != "postgresql":
+        await asyncio.sleep(0.5)
+        return
+    for _ in range(100):
+        async with db.engine.connect() as connection:
+            waiting = await connection.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+            )
+        if waiting:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the sign-out never waited for the refresh")
+
+
+@pytest.mark.parametrize("ending", ["sign-out", "everywhere", "new password"])
+async def test_a_session_ended_during_its_refresh_ends_with_the_refreshed_token(
+    committing_db: DatabaseService, backend: str, ending: str
+) -> None:
+    """A refresh holds its session's token while it issues the next one; a sign-out or a
+    password change that comes meanwhile waits for it, and ends the new token too."""
+    db = committing_db
+    user = await db.create_user(
+        {
+            "email": f"race-{uuid.uuid4().hex[:8]}@example.com",
+            "first_name": "Ray",
+            "last_name": "Race",
+            "role_id": "handyman",
+        }
+    )
+    await db.set_user_password(user.id, PASSWORD)
+    first = await db.sign_in(user.email, PASSWORD)
+    me = db.acting_as(user.id)
+    end = {
+        "sign-out": lambda: me.sign_out(session_id=first.session_id),
+        "everywhere": lambda: me.sign_out(everywhere=True),
+        "new password": lambda: db.set_user_password(user.id, "another long password 7"),
+    }[ending]
+    async with create_sessionmaker(db.engine)() as refreshing:
+        await refreshing.connection(execution_options={WRITE_OPTION: True})
+        renewed = await auth.rotate(
+            refreshing, RequestContext(), first.refresh_token, settings=get_settings()
+        )
+        assert isinstance(renewed, auth.Session)
+        ending_task = asyncio.create_task(end())
+        await _until_someone_waits_for_a_lock(db, backend)
+        assert not ending_task.done(), "it waits for the refresh to commit"
+        await refreshing.commit()
+    await ending_task
+    with pytest.raises(AuthenticationError):
+        await db.refresh_session(renewed.refresh_token)
+    assert not await db.session_alive(user.id, first.session_id)
 
 
 async def test_changing_the_password_ends_every_session(

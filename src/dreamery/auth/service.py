@@ -202,8 +202,17 @@ async def rotate(
     same token cannot both succeed. A token presented after it was used means it was copied:
     the whole session is revoked, and the answer says so (to be raised once the revocation
     is committed). Returns None when the token cannot be used otherwise.
+
+    The user is locked first (`_lock_user`), as every revocation does, so that a sign-out
+    or a password change waiting for this refresh sees the token it issues, and revokes it.
     """
     token_hash = tokens.hash_refresh_token(token)
+    owner = await session.scalar(
+        select(RefreshToken.user_id).where(RefreshToken.token_hash == token_hash)
+    )
+    if owner is None:
+        return None
+    await _lock_user(session, owner)
     now = utcnow()
     claimed = (
         await session.execute(
@@ -225,7 +234,7 @@ async def rotate(
             )
         )
         if reused is not None:
-            await _revoke(session, RefreshToken.family_id == reused.family_id)
+            await _revoke(session, reused.user_id, RefreshToken.family_id == reused.family_id)
             await audit.record(
                 session,
                 actor=Actor(user_id=reused.user_id),
@@ -275,7 +284,9 @@ async def sign_out(
 async def end_session(session: AsyncSession, user_id: uuid.UUID, session_id: uuid.UUID) -> None:
     """End one of the user's sessions (a studio sign-out: it holds no refresh token)."""
     await _revoke(
-        session, (RefreshToken.family_id == session_id) & (RefreshToken.user_id == user_id)
+        session,
+        user_id,
+        (RefreshToken.family_id == session_id) & (RefreshToken.user_id == user_id),
     )
 
 
@@ -300,10 +311,20 @@ async def session_alive(session: AsyncSession, user_id: uuid.UUID, session_id: u
 
 
 async def revoke_all(session: AsyncSession, user_id: uuid.UUID) -> None:
-    await _revoke(session, RefreshToken.user_id == user_id)
+    await _revoke(session, user_id, RefreshToken.user_id == user_id)
 
 
-async def _revoke(session: AsyncSession, condition: Any) -> None:
+async def _lock_user(session: AsyncSession, user_id: uuid.UUID) -> None:
+    """Take the user's row lock until the transaction ends: what issues and what revokes
+    the user's refresh tokens take their turns. Otherwise, in PostgreSQL's READ COMMITTED,
+    a revocation that waited for a refresh would not see the token the refresh inserted,
+    and that session would outlive its sign-out. (SQLite has one writer at a time anyway.)"""
+    await session.execute(select(User.id).where(User.id == user_id).with_for_update())
+
+
+async def _revoke(session: AsyncSession, user_id: uuid.UUID, condition: Any) -> None:
+    """Revoke the user's refresh tokens that match `condition`."""
+    await _lock_user(session, user_id)
     await session.execute(
         update(RefreshToken)
         .where(condition, RefreshToken.revoked_at.is_(None))
