@@ -118,6 +118,26 @@ async def test_a_restore_refuses_what_it_cannot_take(
     assert_one_line_error(asked, "--force")
 
 
+async def test_a_damaged_backup_is_refused_and_every_row_stays(
+    fresh_seeded_url: str, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    """A backup cut short (a full disk, a copy stopped halfway) still starts like a backup.
+    Restoring it fails, saying so, and leaves the database as it was: not emptied."""
+    whole = tmp_path / "hub.backup"
+    assert dreamery("db", "backup", str(whole), env=cli_env, url=fresh_seeded_url).code == 0
+    before = await _counts(fresh_seeded_url)
+    data = whole.read_bytes()
+    # Cut past the table of contents of pg_restore's format, and within it.
+    for name, size in (("half", len(data) // 2), ("head", 200)):
+        cut = tmp_path / f"{name}.backup"
+        cut.write_bytes(data[:size])
+        refused = dreamery("db", "restore", str(cut), "--force", env=cli_env, url=fresh_seeded_url)
+        assert_one_line_error(refused, f"{cut} is damaged", "nothing was changed")
+        assert await _counts(fresh_seeded_url) == before, name
+    audit = dreamery("audit", "verify", env=cli_env, url=fresh_seeded_url)
+    assert audit.code == 0, audit
+
+
 def test_postgresql_backups_name_the_tools_they_need(
     database_url: str, cli_env: dict[str, str], tmp_path: Path, backend: str
 ) -> None:

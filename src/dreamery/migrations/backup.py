@@ -2,9 +2,17 @@
 
 SQLite is copied through its online backup API: one consistent copy, taken while the hub
 runs and writes. PostgreSQL is dumped by `pg_dump --format=custom` (one snapshot transaction,
-so equally consistent under load) and restored by `pg_restore`; both are PostgreSQL's client
-tools, required for PostgreSQL and named when missing. A backup is written beside its final
-name and renamed into place, so a failed one never leaves half a file under that name.
+so equally consistent under load) and restored with `pg_restore` and `psql`; all three are
+PostgreSQL's client tools, required for PostgreSQL and named when missing. A backup is
+written beside its final name and renamed into place, so a failed one never leaves half a
+file under that name.
+
+A restore changes nothing unless it can replace everything. The backup is checked first
+(SQLite's `quick_check`; `pg_restore --list`). On PostgreSQL, emptying the database and
+loading the backup are then one transaction: `pg_restore` turns the backup into SQL, which is
+fed to `psql` after the statements that empty the database, and COMMIT is sent only once
+`pg_restore` has read the whole backup; a backup damaged past its table of contents, or a
+statement that fails, ends with a rollback and the data as it was.
 
 After a restore, `dreamery db restore` checks the database: its revision (`dreamery db
 migrate` brings an older backup to head), the rows in each table, and the audit trail's hash
@@ -18,6 +26,7 @@ import contextlib
 import os
 import shutil
 import sqlite3
+from asyncio.subprocess import Process
 from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
@@ -70,6 +79,14 @@ def _libpq(url: URL) -> tuple[str, dict[str, str]]:
     return plain.render_as_string(hide_password=False), env
 
 
+def _reason(tool: str, errors: bytes, status: int | None) -> str:
+    """What a client tool said went wrong: its first error line, or its exit status."""
+    name = Path(tool).name
+    lines = errors.decode(errors="replace").strip().splitlines()
+    said = lines[0].removeprefix(f"{name}: ") if lines else f"exit status {status}"
+    return f"{name}: {said}"
+
+
 async def _run(*command: str, env: dict[str, str]) -> None:
     process = await asyncio.create_subprocess_exec(
         *command,
@@ -79,9 +96,22 @@ async def _run(*command: str, env: dict[str, str]) -> None:
     )
     _, errors = await process.communicate()
     if process.returncode != 0:
-        text = errors.decode(errors="replace").strip().splitlines()
-        reason = text[0] if text else f"exit status {process.returncode}"
-        raise BackupError(f"{Path(command[0]).name} failed: {reason}")
+        raise BackupError(_reason(command[0], errors, process.returncode))
+
+
+def _sqlite_check(source: Path) -> None:
+    """Refuse a SQLite backup that is damaged (cut short, overwritten), before anything is
+    replaced. Opened as immutable: reading it leaves no journal files beside it."""
+    try:
+        reader = sqlite3.connect(f"{source.resolve().as_uri()}?immutable=1", uri=True)
+        try:
+            problems = [row[0] for row in reader.execute("PRAGMA quick_check").fetchall()]
+        finally:
+            reader.close()
+    except sqlite3.DatabaseError as error:
+        problems = [str(error)]
+    if problems != ["ok"]:
+        raise BackupError(f"{source} is damaged ({problems[0]}); nothing was changed")
 
 
 def _sqlite_copy(source: str, target: str) -> None:
@@ -136,31 +166,90 @@ async def restore(database_url: str, source: Path) -> maintenance.DatabaseStatus
             f"{source} is a {kind} backup; DATABASE_URL is {backend}: restore it into a "
             f"{kind} database"
         )
-    engine = create_engine(database_url, sqlite_foreign_keys=False, statement_timeout=False)
+    engine = create_engine(database_url, statement_timeout=False)
     try:
         await ping(engine)
-        if backend == "sqlite":
-            await engine.dispose()  # no connection of ours may hold the file meanwhile
-            assert url.database
-            await asyncio.to_thread(_sqlite_copy, str(source), url.database)
-        else:
-            await maintenance.drop_everything(engine)
-            await engine.dispose()
-            uri, env = _libpq(url)
-            await _run(
-                _tool("pg_restore"),
-                "--no-owner",
-                "--no-privileges",
-                "--exit-on-error",
-                "--single-transaction",
-                f"--dbname={uri}",
-                str(source),
-                env=env,
-            )
     finally:
-        await engine.dispose()
+        await engine.dispose()  # no connection of ours may hold the database meanwhile
+    if backend == "sqlite":
+        await asyncio.to_thread(_sqlite_check, source)
+        assert url.database
+        await asyncio.to_thread(_sqlite_copy, str(source), url.database)
+    else:
+        await _postgres_replace(url, source)
     engine = create_engine(database_url)
     try:
         return await maintenance.status(engine)
     finally:
         await engine.dispose()
+
+
+async def _postgres_replace(url: URL, source: Path) -> None:
+    """Empty the database and load the backup `source` into it, in one transaction."""
+    pg_restore, psql = _tool("pg_restore"), _tool("psql")
+    uri, env = _libpq(url)
+    try:
+        await _run(pg_restore, "--list", str(source), env=env)
+    except BackupError as error:
+        raise BackupError(f"{source} is damaged ({error}); nothing was changed") from None
+    pipe = asyncio.subprocess.PIPE
+    to_sql = [pg_restore, "--no-owner", "--no-privileges", "--file=-", str(source)]
+    script = await asyncio.create_subprocess_exec(*to_sql, env=env, stdout=pipe, stderr=pipe)
+    load = [psql, "--no-psqlrc", "--quiet", "--set=ON_ERROR_STOP=1", f"--dbname={uri}"]
+    loader = await asyncio.create_subprocess_exec(
+        *load, env=env, stdin=pipe, stdout=asyncio.subprocess.DEVNULL, stderr=pipe
+    )
+    assert script.stderr and loader.stderr
+    errors = asyncio.gather(script.stderr.read(), loader.stderr.read())
+    try:
+        failed = await _load(script, loader)
+    except BaseException:
+        for process in (script, loader):
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
+        raise
+    script_said, loader_said = await errors
+    if failed is script:
+        reason = _reason(pg_restore, script_said, script.returncode)
+        raise BackupError(
+            f"{source} is damaged ({reason}): the restore was rolled back; nothing was changed"
+        )
+    if failed is loader:
+        reason = _reason(psql, loader_said, loader.returncode)
+        raise BackupError(f"the restore failed ({reason}) and was rolled back; nothing was changed")
+
+
+async def _load(script: Process, loader: Process) -> Process | None:
+    """Relay `pg_restore`'s SQL (`script`) to `psql` (`loader`) between BEGIN, with the
+    statements that empty the database, and COMMIT, which is sent only once `pg_restore` has
+    read the whole backup. None when psql committed; otherwise the one that failed first."""
+    assert script.stdout and loader.stdin
+    begin = ("BEGIN", "SET client_min_messages = warning", *maintenance.POSTGRES_EMPTY)
+    sent = await _feed(loader.stdin, "".join(f"{line};\n" for line in begin).encode())
+    while sent and (chunk := await script.stdout.read(1 << 16)):
+        sent = await _feed(loader.stdin, chunk)
+    if not sent:  # psql stopped at an error and rolled back: pg_restore need not go on
+        with contextlib.suppress(ProcessLookupError):
+            script.kill()
+        while await script.stdout.read(1 << 16):
+            pass  # its output to the end: only then does asyncio see the process end
+    failed = None
+    if await script.wait() != 0:
+        failed = script if sent else loader
+    elif not await _feed(loader.stdin, b"COMMIT;\n"):
+        failed = loader
+    with contextlib.suppress(OSError):
+        loader.stdin.close()  # without COMMIT, psql ends and its transaction rolls back
+    if await loader.wait() != 0 and failed is None:
+        failed = loader
+    return failed
+
+
+async def _feed(stream: asyncio.StreamWriter, data: bytes) -> bool:
+    """Write `data` to a tool's input; False once the tool has stopped reading."""
+    try:
+        stream.write(data)
+        await stream.drain()
+    except (BrokenPipeError, ConnectionResetError):
+        return False
+    return True

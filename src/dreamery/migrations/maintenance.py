@@ -101,13 +101,17 @@ async def require_head(engine: AsyncEngine) -> None:
         )
 
 
+# What empties a PostgreSQL database: its schema, and everything in it, dropped and made anew.
+POSTGRES_EMPTY = ("DROP SCHEMA public CASCADE", "CREATE SCHEMA public")
+
+
 async def drop_everything(engine: AsyncEngine) -> list[str]:
     """Drop every table in the database (ours, Alembic's and any other); return their names."""
     async with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             names = await connection.run_sync(_existing_tables)
-            await connection.exec_driver_sql("DROP SCHEMA public CASCADE")
-            await connection.exec_driver_sql("CREATE SCHEMA public")
+            for statement in POSTGRES_EMPTY:
+                await connection.exec_driver_sql(statement)
             return names
 
         def drop(sync: Connection) -> list[str]:
