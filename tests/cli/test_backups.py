@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import stat
 import uuid
 from pathlib import Path
 
@@ -136,6 +138,24 @@ async def test_a_damaged_backup_is_refused_and_every_row_stays(
         assert await _counts(fresh_seeded_url) == before, name
     audit = dreamery("audit", "verify", env=cli_env, url=fresh_seeded_url)
     assert audit.code == 0, audit
+
+
+def test_backups_are_readable_by_their_owner_only(
+    database_url: str, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    """A backup holds every password hash: mode 0600, whatever the umask, also when it
+    replaces a file that others could read."""
+    file = tmp_path / "hub.backup"
+    file.write_bytes(b"an older file")
+    file.chmod(0o644)
+    umask = os.umask(0)
+    try:
+        made = dreamery("db", "backup", str(file), "--overwrite", env=cli_env, url=database_url)
+    finally:
+        os.umask(umask)
+    assert made.code == 0, made
+    assert stat.S_IMODE(file.stat().st_mode) == 0o600
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["hub.backup"]
 
 
 def test_postgresql_backups_name_the_tools_they_need(

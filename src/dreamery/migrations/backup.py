@@ -5,7 +5,7 @@ runs and writes. PostgreSQL is dumped by `pg_dump --format=custom` (one snapshot
 so equally consistent under load) and restored with `pg_restore` and `psql`; all three are
 PostgreSQL's client tools, required for PostgreSQL and named when missing. A backup is
 written beside its final name and renamed into place, so a failed one never leaves half a
-file under that name.
+file under that name; it holds password hashes, so only its owner may read it (mode 0600).
 
 A restore changes nothing unless it can replace everything. The backup is checked first
 (SQLite's `quick_check`; `pg_restore --list`). On PostgreSQL, emptying the database and
@@ -99,6 +99,12 @@ async def _run(*command: str, env: dict[str, str]) -> None:
         raise BackupError(_reason(command[0], errors, process.returncode))
 
 
+def _private_file(path: Path) -> None:
+    """Create `path` empty and readable by its owner alone, for a backup to be written into:
+    the mode stays through the writing and the rename."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def _sqlite_check(source: Path) -> None:
     """Refuse a SQLite backup that is damaged (cut short, overwritten), before anything is
     replaced. Opened as immutable: reading it leaves no journal files beside it."""
@@ -139,6 +145,7 @@ async def backup(database_url: str, target: Path) -> None:
     partial = target.with_name(f".{target.name}.partial")
     partial.unlink(missing_ok=True)
     try:
+        _private_file(partial)
         if url.get_backend_name() == "sqlite":
             if not url.database or url.database == ":memory:":
                 raise BackupError("an in-memory SQLite database has nothing to back up")
