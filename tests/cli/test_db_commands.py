@@ -145,14 +145,15 @@ def test_push_builds_an_empty_database(fresh_url: str, cli_env: dict[str, str]) 
     assert "already matches the models" in again.out
 
 
-def test_push_refuses_to_drop_data_unless_accepted(fresh_url: str, cli_env: dict[str, str]) -> None:
-    assert dreamery("db", "push", env=cli_env, url=fresh_url).code == 0
+def _data_the_models_lack(url: str) -> None:
+    """A table and a column the models do not have, each holding data (and a user, whose
+    row keeps the column's value)."""
     import asyncio
 
     from dreamery.core.db import create_engine
 
     async def legacy() -> None:
-        engine = create_engine(fresh_url)
+        engine = create_engine(url)
         async with engine.begin() as connection:
             await connection.exec_driver_sql("CREATE TABLE legacy_notes (id INTEGER PRIMARY KEY)")
             await connection.exec_driver_sql("INSERT INTO legacy_notes (id) VALUES (1)")
@@ -183,6 +184,11 @@ def test_push_refuses_to_drop_data_unless_accepted(fresh_url: str, cli_env: dict
         await engine.dispose()
 
     asyncio.run(legacy())
+
+
+def test_push_refuses_to_drop_data_unless_accepted(fresh_url: str, cli_env: dict[str, str]) -> None:
+    assert dreamery("db", "push", env=cli_env, url=fresh_url).code == 0
+    _data_the_models_lack(fresh_url)
     refused = dreamery("db", "push", env=cli_env, url=fresh_url)
     assert_one_line_error(
         refused, "legacy_notes holds 1 row", "users.nickname holds 1 value", "--accept-data-loss"
@@ -197,6 +203,37 @@ def test_push_refuses_to_drop_data_unless_accepted(fresh_url: str, cli_env: dict
     status = dreamery("db", "status", env=cli_env, url=fresh_url)
     assert "legacy_notes" not in status.out
     assert rows(status.out, "users") == 1  # the row survives; only the column went
+
+
+def test_push_drops_no_production_data_without_its_own_flag(
+    fresh_url: str, cli_env: dict[str, str]
+) -> None:
+    production = cli_env | {"DREAMERY_ENV": "production"}
+    # Creating tables loses nothing: push does that in production as anywhere.
+    assert dreamery("db", "push", "--accept-data-loss", env=production, url=fresh_url).code == 0
+    _data_the_models_lack(fresh_url)
+    refused = dreamery("db", "push", "--accept-data-loss", env=production, url=fresh_url)
+    assert_one_line_error(
+        refused,
+        "DREAMERY_ENV=production: db push --accept-data-loss would drop data",
+        "legacy_notes holds 1 row",
+        "users.nickname holds 1 value",
+        "--delete-production-data",
+    )
+    assert "legacy_notes" in dreamery("db", "status", env=cli_env, url=fresh_url).out
+    plan = dreamery("db", "push", "--dry-run", "--accept-data-loss", env=production, url=fresh_url)
+    assert plan.code == 0 and "drop table legacy_notes" in plan.out
+
+    done = dreamery(
+        "db",
+        "push",
+        "--accept-data-loss",
+        "--delete-production-data",
+        env=production,
+        url=fresh_url,
+    )
+    assert done.code == 0, done
+    assert "legacy_notes" not in dreamery("db", "status", env=cli_env, url=fresh_url).out
 
 
 def test_migrate_to_an_unknown_revision_is_refused(fresh_url: str, cli_env: dict[str, str]) -> None:

@@ -1,7 +1,7 @@
-"""`dreamery db backup` and `dreamery db restore`, and what guards production data.
+"""`dreamery db backup` and `dreamery db restore`.
 
-A command that drops data (`db reset`, `db restore`) refuses, with `DREAMERY_ENV=production`,
-unless it is also given `--delete-production-data`, and says what it would drop.
+A restore replaces every row, so with `DREAMERY_ENV=production` it refuses unless it is also
+given `--delete-production-data` (`guard_production`, as `db reset` and `db push` do).
 """
 
 from __future__ import annotations
@@ -13,52 +13,12 @@ from typing import Annotated
 import typer
 
 from dreamery.audit import service as audit
-from dreamery.cli.app import console, fail, load_settings, run
-from dreamery.cli.db import _url, _where, db
+from dreamery.cli.app import console, fail, run
+from dreamery.cli.db import DeleteProduction, _status, _url, _where, db, guard_production
 from dreamery.core.db import create_engine, create_sessionmaker
-from dreamery.core.errors import BackupError, DreameryError
+from dreamery.core.errors import BackupError
 from dreamery.migrations import backup as backups
 from dreamery.migrations import maintenance
-
-PRODUCTION_FLAG = "--delete-production-data"
-DeleteProduction = Annotated[
-    bool,
-    typer.Option(
-        PRODUCTION_FLAG, help="With DREAMERY_ENV=production: yes, drop the production data."
-    ),
-]
-
-
-async def _status(url: str) -> maintenance.DatabaseStatus | None:
-    engine = create_engine(url)
-    try:
-        return await maintenance.status(engine)
-    except DreameryError:
-        return None  # not migrated, or not reachable: the command itself will say
-    finally:
-        await engine.dispose()
-
-
-def guard_production(url: str, verb: str, allowed: bool) -> None:
-    """Refuse to drop production data unless `allowed`, naming what would go."""
-    try:
-        production = load_settings().environment == "production"
-    except DreameryError as error:
-        fail(str(error), error)
-    if not production or allowed:
-        return
-    state = run(_status(url))
-    if state is None or not state.row_counts:
-        what = "every table"
-    else:
-        total = sum(state.row_counts.values())
-        largest = sorted(state.row_counts.items(), key=lambda item: -item[1])[:4]
-        listed = ", ".join(f"{name} {count:,}" for name, count in largest)
-        what = f"{len(state.row_counts)} tables holding {total:,} rows ({listed}, ...)"
-    fail(
-        f"DREAMERY_ENV=production: db {verb} would drop {what} in {_where(url)}. "
-        f"Pass {PRODUCTION_FLAG} as well to do it anyway."
-    )
 
 
 @db.command()

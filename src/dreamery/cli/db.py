@@ -1,5 +1,10 @@
 """`dreamery db`: the database life cycle (generate, push, migrate, seed, reset, status) and
-the studio, a browser GUI over the data (`dreamery db studio`)."""
+the studio, a browser GUI over the data (`dreamery db studio`).
+
+A command that drops data (`db reset`, `db restore`, `db push --accept-data-loss` when the
+models drop a table or column that holds data) refuses, with `DREAMERY_ENV=production`,
+unless it is also given `--delete-production-data`, and says what it would drop.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ import os
 import socket
 import sys
 import webbrowser
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -27,6 +32,13 @@ db = typer.Typer(help="Create, migrate, seed and inspect the database.", no_args
 app.add_typer(db, name="db")
 
 MAX_DEMO_USERS = 1_000_000
+PRODUCTION_FLAG = "--delete-production-data"
+DeleteProduction = Annotated[
+    bool,
+    typer.Option(
+        PRODUCTION_FLAG, help="With DREAMERY_ENV=production: yes, drop the production data."
+    ),
+]
 
 
 def _url() -> str:
@@ -38,6 +50,45 @@ def _url() -> str:
 
 def _where(url: str) -> str:
     return mask_url(url)
+
+
+async def _status(url: str) -> maintenance.DatabaseStatus | None:
+    engine = create_engine(url)
+    try:
+        return await maintenance.status(engine)
+    except DreameryError:
+        return None  # not migrated, or not reachable: the command itself will say
+    finally:
+        await engine.dispose()
+
+
+def _in_production() -> bool:
+    try:
+        return bool(load_settings().environment == "production")
+    except DreameryError as error:
+        fail(str(error), error)
+
+
+def _refuse_production(url: str, verb: str, what: str) -> NoReturn:
+    fail(
+        f"DREAMERY_ENV=production: db {verb} would drop {what} in {_where(url)}. "
+        f"Pass {PRODUCTION_FLAG} as well to do it anyway."
+    )
+
+
+def guard_production(url: str, verb: str, allowed: bool) -> None:
+    """Refuse to drop production data unless `allowed`, naming what would go."""
+    if allowed or not _in_production():
+        return
+    state = run(_status(url))
+    if state is None or not state.row_counts:
+        what = "every table"
+    else:
+        total = sum(state.row_counts.values())
+        largest = sorted(state.row_counts.items(), key=lambda item: -item[1])[:4]
+        listed = ", ".join(f"{name} {count:,}" for name, count in largest)
+        what = f"{len(state.row_counts)} tables holding {total:,} rows ({listed}, ...)"
+    _refuse_production(url, verb, what)
 
 
 @db.command()
@@ -93,9 +144,16 @@ def push(
         bool, typer.Option("--accept-data-loss", help="Allow dropping tables or columns with data.")
     ] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the plan only.")] = False,
+    delete_production_data: DeleteProduction = False,
 ) -> None:
     """Bring a development database to the models without writing a migration."""
     url = _url()
+    if accept_data_loss and not dry_run and not delete_production_data and _in_production():
+        risk = run(maintenance.push(url, accept_data_loss=True, dry_run=True)).data_loss
+        if risk:
+            _refuse_production(url, "push --accept-data-loss", f"data ({'; '.join(risk)})")
+        # Nothing holds data now; should something come to meanwhile, the push refuses it.
+        accept_data_loss = False
 
     async def go() -> None:
         plan = await maintenance.push(url, accept_data_loss=accept_data_loss, dry_run=dry_run)
@@ -184,17 +242,9 @@ def seed(
 @db.command()
 def reset(
     force: Annotated[bool, typer.Option("--force", help="Do not ask for confirmation.")] = False,
-    delete_production_data: Annotated[
-        bool,
-        typer.Option(
-            "--delete-production-data",
-            help="With DREAMERY_ENV=production: yes, drop the production data.",
-        ),
-    ] = False,
+    delete_production_data: DeleteProduction = False,
 ) -> None:
     """Drop everything, migrate and seed: a fresh database."""
-    from dreamery.cli.backups import guard_production
-
     url = _url()
     guard_production(url, "reset", delete_production_data)
     if not force:
