@@ -140,6 +140,55 @@ async def test_json_nested_past_the_bound_is_refused_by_field(
     _no_tracebacks(caplog)
 
 
+async def test_a_json_body_not_in_utf_8_is_refused_unread(
+    client: httpx.AsyncClient, sign_up: SignUp, api_db: DatabaseService
+) -> None:
+    """In UTF-16 a character can carry a quote byte (U+2200 is `00 22`): the nesting would be
+    hidden from a count made in UTF-8 while the parser, reading UTF-16, recursed into it."""
+    agent = await sign_up()
+    template = await _template(api_db, agent.role_id)
+    text = encode(
+        {
+            "template_id": str(template.id),
+            "user_id": str(agent.id),
+            "role_id": agent.role_id,
+            "title": "\u2200",
+            "data": Deep(5_000),
+        }
+    ).decode()
+    text = text.replace("\\u2200", "\u2200")  # the character itself, not its escape
+    assert "\u2200" in text
+    for charset in ("utf-16", "utf-16-le", "utf-16-be", "utf-32"):
+        answer = await client.post(
+            "/api/v1/document-instances",
+            content=text.encode(charset),
+            headers=agent.headers | JSON_TYPE,
+        )
+        assert answer.status_code == 415, (charset, answer.text[:300])
+        assert answer.json()["code"] == "unsupported_media_type"
+        detail = answer.json()["detail"]
+        assert f"body is {charset.upper()}" in detail and "must be UTF-8" in detail
+    declared = await client.post(
+        "/api/v1/document-instances",
+        content=text.encode(),
+        headers=agent.headers | {"content-type": "application/json; charset=UTF-16"},
+    )
+    assert declared.status_code == 415
+    assert "charset=utf-16" in declared.json()["detail"]
+    # In UTF-8, labelled so or not, the same body is counted and refused by field.
+    for content_type in ("application/json", 'application/json; charset="utf-8"'):
+        counted = await client.post(
+            "/api/v1/document-instances",
+            content=text.encode(),
+            headers=agent.headers | {"content-type": content_type},
+        )
+        assert counted.status_code == 422, counted.text[:300]
+        assert _errors(counted)[0]["field"] == "body.data"
+    document = (await client.get("/openapi.json")).json()
+    assert "415" in document["paths"]["/api/v1/document-instances"]["post"]["responses"]
+    assert "415" not in document["paths"]["/api/v1/document-instances"]["get"]["responses"]
+
+
 async def test_free_form_json_past_its_size_is_refused_by_field(
     client: httpx.AsyncClient, sign_up: SignUp, api_db: DatabaseService
 ) -> None:

@@ -7,7 +7,9 @@ its user; over either limit it is answered 429 with `Retry-After` before reachin
 A body larger than MAX_BODY_BYTES is refused with 413, whether it announces its length or
 streams in chunks. A JSON body nested deeper than `MAX_BODY_DEPTH` levels is refused with 422
 naming its top-level field before any parser recurses into it (the schemas hold free-form
-JSON to `core.schemas.MAX_JSON_DEPTH`, and name the exact place).
+JSON to `core.schemas.MAX_JSON_DEPTH`, and name the exact place). A JSON body that is not
+UTF-8, by its bytes or by the charset it declares, is refused with 415: RFC 8259 allows no
+other encoding between systems, and the depth is counted in UTF-8.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from dreamery.api.problems import RETRYABLE_HEADER, problem
 from dreamery.auth import tokens
 from dreamery.auth.throttle import Limiter
 from dreamery.core.config import Settings
-from dreamery.core.http.json_depth import too_deep
+from dreamery.core.http.json_depth import encoding, too_deep
 from dreamery.core.schemas import MAX_JSON_DEPTH
 
 UNLIMITED = ("/health", "/ready")
@@ -31,6 +33,7 @@ MAX_BODY_DEPTH = 2 * MAX_JSON_DEPTH
 WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
 IDEMPOTENT = frozenset({"GET", "HEAD"})
 REQUEST_ID_HEADER = "X-Request-ID"
+UTF_8 = frozenset({"utf-8", "utf8", "utf-8-sig"})
 
 
 class Guards:
@@ -99,6 +102,10 @@ class Guards:
             except HTTPException:
                 await self._too_large(request)(scope, receive, send)
                 return
+            wrong = _not_utf_8(request.headers["content-type"], body)
+            if wrong is not None:
+                await self._not_utf_8(request, wrong)(scope, receive, send)
+                return
             where = too_deep(body, MAX_BODY_DEPTH)
             if where is not None:
                 await self._too_deep(request, where)(scope, receive, send)
@@ -138,6 +145,14 @@ class Guards:
             "validation_error",
             f"invalid request: {field}: {message}",
             errors=[{"field": field, "message": message, "type": "json_too_deep"}],
+        )
+
+    def _not_utf_8(self, request: Request, charset: str) -> ASGIApp:
+        return problem(
+            request,
+            415,
+            "unsupported_media_type",
+            f"the request body is {charset}; a JSON body must be UTF-8 (RFC 8259)",
         )
 
     def _user(self, request: Request) -> str | None:
@@ -180,6 +195,18 @@ class Guards:
 def _is_json(content_type: str) -> bool:
     media = content_type.split(";", 1)[0].strip().lower()
     return media == "application/json" or media.endswith("+json")
+
+
+def _not_utf_8(content_type: str, body: bytes) -> str | None:
+    """The encoding of a JSON body when it is not UTF-8: the charset its Content-Type
+    declares, or the one its bytes are read in (a byte-order mark, the NULs of UTF-16)."""
+    for parameter in content_type.split(";")[1:]:
+        name, _, value = parameter.partition("=")
+        charset = value.strip().strip('"').lower()
+        if name.strip().lower() == "charset" and charset not in UTF_8:
+            return f"declared charset={charset}"
+    found = encoding(body)
+    return None if found in UTF_8 else found.upper()
 
 
 async def _buffered(receive: Receive) -> tuple[bytes, Receive]:

@@ -2,7 +2,8 @@
 
 Routes declare the errors particular to them (404, 409...). The ones any route can meet are
 added here once: 400 (unreadable body), 413 (body too large), 422 (invalid input), 429 (rate
-limit) and, where the route needs a token, 401 and 403.
+limit), where the route takes a JSON body 415 (a body not in UTF-8) and, where the route needs
+a token, 401 and 403.
 """
 
 from __future__ import annotations
@@ -39,6 +40,11 @@ def _problem_response(status: str) -> dict[str, Any]:
     return response
 
 
+def _takes_json(operation: dict[str, Any]) -> bool:
+    content = operation.get("requestBody", {}).get("content", {})
+    return any(media == "application/json" or media.endswith("+json") for media in content)
+
+
 def complete(document: dict[str, Any]) -> dict[str, Any]:
     for path, operations in document.get("paths", {}).items():
         if path in ("/health", "/ready"):
@@ -46,6 +52,8 @@ def complete(document: dict[str, Any]) -> dict[str, Any]:
         for operation in operations.values():
             responses = operation.setdefault("responses", {})
             wanted = [*_COMMON, *(["401", "403"] if operation.get("security") else [])]
+            if _takes_json(operation):
+                wanted.append("415")
             for status in wanted:
                 existing = responses.get(status)
                 if existing is None or "HTTPValidationError" in str(existing):
