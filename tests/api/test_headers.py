@@ -1,20 +1,24 @@
-"""Security headers: every response, a policy made for each HTML page, HSTS in production,
-and the studio's origin check against PUBLIC_URL."""
+"""Security headers: every response, a policy for each group of HTML pages that allows only
+the inline code known before any request, HSTS in production, and the studio's origin check
+against PUBLIC_URL."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import re
 
 import httpx
 import pytest
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
 
 from dreamery import DatabaseService
 from dreamery.api.app import create_app
 from dreamery.core.config import Settings
 from dreamery.core.errors import ConfigurationError
-from dreamery.core.http.headers import page_policy
+from dreamery.core.http.headers import InlineCode, Pages
 from tests.hub import client_for, settings
 
 pytestmark = pytest.mark.usefixtures("backend")
@@ -27,7 +31,13 @@ def _directives(policy: str) -> dict[str, list[str]]:
 
 
 def _inline_scripts(page: str) -> list[str]:
-    return re.findall(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", page, re.DOTALL)
+    """The code of the page's inline scripts (not its files, not its JSON data blocks)."""
+    found = re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>(.*?)</script>", page, re.DOTALL)
+    return [code for attributes, code in found if "application/json" not in attributes]
+
+
+def _handlers(page: str) -> list[str]:
+    return [html.unescape(code) for code in re.findall(r'\son[a-z]+="([^"]*)"', page)]
 
 
 def _sha(code: str) -> str:
@@ -52,23 +62,52 @@ async def test_the_docs_pages_allow_exactly_their_own_scripts(client: httpx.Asyn
     for path in ("/docs", "/redoc", "/docs/oauth2-redirect"):
         page = await client.get(path)
         assert page.status_code == 200, path
+        assert path not in (await client.get("/openapi.json")).json()["paths"]
         policy = _directives(page.headers["content-security-policy"])
         assert policy["frame-ancestors"] == ["'none'"]
         assert policy["object-src"] == ["'none'"]
         assert "'unsafe-inline'" not in policy["script-src"]
         assert "'unsafe-eval'" not in policy["script-src"]
-        for code in _inline_scripts(page.text):
-            assert _sha(code) in policy["script-src"], path
+        hashes = {source for source in policy["script-src"] if source.startswith("'sha256-")}
+        assert hashes == {_sha(code) for code in _inline_scripts(page.text)}, path
         assert page.headers["x-content-type-options"] == "nosniff"
 
 
-def test_an_injected_script_is_not_in_the_policy() -> None:
-    page = b'<html><script>ok()</script><p onclick="go(1)">x</p></html>'
-    allowed = page_policy(page)
-    injected = page_policy(page.replace(b"ok()", b"steal()"))
-    assert _sha("ok()") in allowed and _sha("ok()") not in injected
-    assert "'unsafe-hashes'" in allowed and _sha("go(1)") in allowed
-    assert "'unsafe-inline'" not in _directives(allowed)["script-src"]
+def test_inline_code_is_hashed_from_what_the_app_wrote() -> None:
+    known = InlineCode.of(
+        '<script>ok()</script><p onclick="go(&quot;1&quot;)">x</p>'
+        '<script src="/app.js"></script><script type="application/json">{"data": 1}</script>'
+    )
+    assert known.scripts == {_sha("ok()")}  # a file and a data block need no hash
+    assert known.handlers == {_sha('go("1")')}  # as the browser reads the attribute
+    policy = _directives(Pages(code=known).policy())
+    assert policy["script-src"][:2] == ["'self'", "'unsafe-hashes'"]
+    assert "'unsafe-inline'" not in policy["script-src"]
+    assert _directives(Pages().policy())["script-src"] == ["'self'"]
+
+
+async def test_a_script_injected_into_a_page_is_not_allowed(api_db: DatabaseService) -> None:
+    """The policy is the page group's, made when the app was built: whatever a page comes to
+    hold when it is sent, its policy names the same scripts."""
+    app = create_app(api_db, settings())
+    async with client_for(app) as http:
+        docs = await http.get("/docs")
+    injected = docs.text.replace(
+        "</body>", '<script>steal(document.cookie)</script><img src=x onerror="steal()"></body>'
+    )
+
+    async def tampered(_request: Request) -> HTMLResponse:
+        return HTMLResponse(injected)
+
+    app.add_route("/docs/tampered", tampered)
+    async with client_for(app) as http:
+        page = await http.get("/docs/tampered")
+    assert page.text == injected
+    assert page.headers["content-security-policy"] == docs.headers["content-security-policy"]
+    script_src = _directives(page.headers["content-security-policy"])["script-src"]
+    assert _sha("steal(document.cookie)") not in script_src
+    assert _sha("steal()") not in script_src and "'unsafe-hashes'" not in script_src
+    assert [_sha(code) in script_src for code in _inline_scripts(injected)] == [True, False]
 
 
 async def test_studio_pages_carry_a_policy_of_their_own(api_db: DatabaseService) -> None:
@@ -78,7 +117,7 @@ async def test_studio_pages_carry_a_policy_of_their_own(api_db: DatabaseService)
     policy = _directives(page.headers["content-security-policy"])
     assert policy["default-src"] == ["'self'"]
     assert policy["form-action"] == ["'self'"]
-    for code in _inline_scripts(page.text):
+    for code in _inline_scripts(page.text) + _handlers(page.text):
         assert _sha(code) in policy["script-src"]
     assert page.headers["x-frame-options"] == "DENY"
     assert page.headers["referrer-policy"] == "same-origin"

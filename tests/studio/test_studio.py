@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import hashlib
 import html
 import io
 import json
@@ -439,6 +440,50 @@ async def test_pages_are_not_framed_or_cached(client: httpx.AsyncClient) -> None
     page = await client.get("/studio/users/list")
     assert page.headers["x-frame-options"] == "DENY"
     assert page.headers["cache-control"] == "no-store"
+
+
+def _script_sources(page: httpx.Response) -> set[str]:
+    policy = page.headers["content-security-policy"]
+    return set(next(part for part in policy.split(";") if "script-src" in part).split()[1:])
+
+
+def _inline_code(page: str) -> list[str]:
+    """What the browser would run inline: script elements that are not files or JSON data
+    blocks, and event-handler attributes."""
+    scripts = re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>(.*?)</script>", page, re.DOTALL)
+    handlers = re.findall(r'\son[a-z]+="([^"]*)"', page)
+    code = [body for attributes, body in scripts if "application/json" not in attributes]
+    return code + [html.unescape(handler) for handler in handlers]
+
+
+def _sha(code: str) -> str:
+    digest = base64.b64encode(hashlib.sha256(code.encode()).digest()).decode()
+    return f"'sha256-{digest}'"
+
+
+async def test_every_page_runs_only_code_its_policy_allowed_in_advance(
+    client: httpx.AsyncClient, studio_db: DatabaseService
+) -> None:
+    """One policy for every page, whatever it shows (so nothing a page holds can add to it),
+    and it allows each page's inline code: the list and the record start from studio.js."""
+    person = await make_user(studio_db, password=None, last_name="<script>steal()</script>")
+    pages = [
+        await client.get("/studio/"),
+        await client.get("/studio/users/list"),
+        await client.get("/studio/users/detail", params={"pk": str(person.id)}),
+        await client.get("/studio/users/edit", params={"pk": str(person.id)}),
+        await client.get("/studio/audit-logs/list"),
+    ]
+    policies = {page.headers["content-security-policy"] for page in pages}
+    assert len(policies) == 1, policies
+    allowed = _script_sources(pages[0])
+    for page in pages:
+        assert page.status_code == 200, page.url
+        assert all(_sha(code) in allowed for code in _inline_code(page.text)), page.url
+    detail = pages[2].text
+    assert 'id="studio-detail-page"' in detail and "studio.js" in detail
+    assert "studio.js" in pages[1].text and "initListPage(" not in pages[1].text
+    assert _sha("steal()") not in allowed
 
 
 # --- audit trail ------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from dreamery.analytics import routes as analytics
-from dreamery.api import auth, health, openapi, problems
+from dreamery.api import auth, docs, health, openapi, problems
 from dreamery.api.deps import HubGateway, OpenSessions
 from dreamery.api.guards import Guards
 from dreamery.audit import routes as audit
@@ -57,23 +57,6 @@ the record changed meanwhile.
 """
 
 
-# The API docs load Swagger UI and ReDoc from their CDN; every other page is self-contained.
-DOCS_SOURCES = {
-    "/docs": {
-        "script-src": "https://cdn.jsdelivr.net",
-        "style-src": "https://cdn.jsdelivr.net",
-        "img-src": "https://fastapi.tiangolo.com",
-    },
-    "/redoc": {
-        "script-src": "https://cdn.jsdelivr.net",
-        "style-src": "https://fonts.googleapis.com",
-        "font-src": "https://fonts.gstatic.com",
-        "img-src": "https://fastapi.tiangolo.com https://cdn.redoc.ly",
-        "worker-src": "blob:",
-    },
-}
-
-
 def create_app(service: DatabaseService | None = None, settings: Settings | None = None) -> FastAPI:
     """The hub's API; `service` is injected by tests, otherwise built from the settings."""
     settings = settings or get_settings()
@@ -97,6 +80,8 @@ def create_app(service: DatabaseService | None = None, settings: Settings | None
         version="1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # served by `docs`, whose policy knows their scripts
+        redoc_url=None,
     )
     app.state.limiter = limiter
     app.state.settings = settings
@@ -105,22 +90,22 @@ def create_app(service: DatabaseService | None = None, settings: Settings | None
     if service is not None:
         app.state.db = service
     problems.install(app)
+    openapi.install(app)
+    pages = docs.install(app)
+    app.include_router(health.router)
+    app.include_router(auth.router)
+    for router in DOMAIN_ROUTERS:
+        app.include_router(router, prefix="/api/v1")
+    from dreamery.studio import STUDIO_PATH, mount_studio
+
+    studio = mount_studio(app, lambda: app.state.db, settings=settings, limiter=limiter)
+    pages[STUDIO_PATH] = studio.pages
+
     app.add_middleware(Guards, limiter=limiter, settings=settings)
-    app.add_middleware(
-        SecurityHeaders, hsts=settings.environment == "production", extra_sources=DOCS_SOURCES
-    )
+    app.add_middleware(SecurityHeaders, hsts=settings.environment == "production", pages=pages)
     if settings.forwarded_allow_ips:
         # Outermost: the client address every limit and audit row sees is the one the
         # trusted proxy vouches for, and only a trusted proxy's X-Forwarded-For counts.
         trusted = [host.strip() for host in settings.forwarded_allow_ips.split(",")]
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=trusted)
-
-    openapi.install(app)
-    app.include_router(health.router)
-    app.include_router(auth.router)
-    for router in DOMAIN_ROUTERS:
-        app.include_router(router, prefix="/api/v1")
-    from dreamery.studio import mount_studio
-
-    mount_studio(app, lambda: app.state.db, settings=settings, limiter=limiter)
     return app

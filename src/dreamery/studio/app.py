@@ -32,18 +32,19 @@ from dreamery.core.config import Settings, get_settings
 from dreamery.core.context import RequestContext
 from dreamery.core.entities import EntitySpec
 from dreamery.core.errors import DreameryError
-from dreamery.core.http.headers import SecurityHeaders
+from dreamery.core.http.headers import InlineCode, Pages, SecurityHeaders
 from dreamery.core.logs import log_unexpected
 from dreamery.service import ENTITIES, DatabaseService
 from dreamery.studio.audit import AuditView, ChainCheck
 from dreamery.studio.auth import StudioAuth
-from dreamery.studio.security import SESSION_COOKIE, SESSION_SECONDS, StudioGuard
+from dreamery.studio.security import SESSION_COOKIE, SESSION_SECONDS, StudioGuard, inline_code
 from dreamery.studio.views import EntityView, filter_link
 
 log = logging.getLogger("dreamery.studio")
 
 STUDIO_PATH = "/studio"
 TEMPLATES = Path(__file__).parent / "templates"
+STATIC = Path(__file__).parent / "static"
 EXPORT_MAX_ROWS = 50_000
 ServiceGetter = Callable[[], DatabaseService]
 
@@ -57,6 +58,7 @@ class Studio:
         self.limiter = limiter
         self.entities: tuple[EntitySpec[Any, Any], ...] = ENTITIES
         self.views: dict[str, EntityView] = {}
+        self.pages = Pages()  # what its pages may run: set once its templates are loaded
 
     @property
     def idle_seconds(self) -> int:
@@ -196,6 +198,18 @@ class StudioAdmin(BaseAdmin):
         )
 
 
+_INLINE_CODE: dict[tuple[str, str], InlineCode] = {}
+
+
+def _inline_code(admin: StudioAdmin) -> InlineCode:
+    """The inline code of the studio's templates, found once per process: every studio is
+    built from the same templates and theme (an app is built per test, too)."""
+    key = (admin.templates_dir, type(admin.theme).__qualname__)
+    if key not in _INLINE_CODE:
+        _INLINE_CODE[key] = inline_code(admin.templates.env)
+    return _INLINE_CODE[key]
+
+
 def build_studio(studio: Studio, *, path: str = STUDIO_PATH) -> StudioAdmin:
     settings = studio.settings
     secret = settings.signing_key()
@@ -204,6 +218,7 @@ def build_studio(studio: Studio, *, path: str = STUDIO_PATH) -> StudioAdmin:
         base_url=path,
         route_name="studio",
         templates_dir=str(TEMPLATES),
+        static_dir=str(STATIC),
         index_view=StudioHome(studio),
         auth_provider=StudioAuth(studio),
         secret_key=secret,
@@ -223,6 +238,7 @@ def build_studio(studio: Studio, *, path: str = STUDIO_PATH) -> StudioAdmin:
         timezone_config=TimezoneConfig(default_timezone="UTC", database_timezone="UTC"),
         export_config=ExportConfig(max_rows=EXPORT_MAX_ROWS),
     )
+    studio.pages = Pages(code=_inline_code(admin))
     chain = ChainCheck(studio.get_service)
     groups: dict[str, list[EntityView]] = defaultdict(list)
     for spec in studio.entities:
@@ -251,7 +267,8 @@ def mount_studio(
 ) -> Studio:
     """Mount the studio on `app` at `path`; `service` returns the app's DatabaseService when
     a request comes (it may be created later, in the app's lifespan). A `limiter` given is
-    shared with the app (the app closes it); otherwise the studio keeps one in memory."""
+    shared with the app (the app closes it); otherwise the studio keeps one in memory. The
+    app's `SecurityHeaders` should give `path` the studio's `pages`."""
     settings = settings or get_settings()
     studio = Studio(
         service, settings, limiter or Limiter(settings.model_copy(update={"redis_url": None}))
@@ -275,14 +292,13 @@ def create_studio(service: DatabaseService, settings: Settings | None = None) ->
     async def home(_request: Request) -> Response:
         return RedirectResponse(f"{STUDIO_PATH}/", status_code=307)
 
-    app = Starlette(
-        routes=[Route("/", home)],
-        lifespan=lifespan,
-        middleware=[
-            Middleware(SecurityHeaders, hsts=settings.environment == "production"),
-        ],
+    app = Starlette(routes=[Route("/", home)], lifespan=lifespan)
+    studio = mount_studio(app, lambda: service, settings=settings, limiter=limiter)
+    app.add_middleware(
+        SecurityHeaders,
+        hsts=settings.environment == "production",
+        pages={STUDIO_PATH: studio.pages},
     )
-    mount_studio(app, lambda: service, settings=settings, limiter=limiter)
     return app
 
 

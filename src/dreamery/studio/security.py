@@ -12,6 +12,11 @@
 The session cookie itself is HttpOnly, SameSite=Strict, limited to the studio's path, Secure in
 production; the session it names ends on sign-out, on a password change, when idle and
 `SESSION_SECONDS` after sign-in (see `auth`).
+
+A page runs only the inline code its templates hold (`inline_code`, allowed by hash in the
+Content-Security-Policy that `core.http.headers.SecurityHeaders` gives every page): code that
+renders the same for every request. Start-up code that needs a page's own data (the list's
+and the record's) runs from `static/studio.js`, which reads the data from a JSON block.
 """
 
 from __future__ import annotations
@@ -20,11 +25,14 @@ import hashlib
 import hmac
 from urllib.parse import urlsplit
 
+from jinja2 import Environment, StrictUndefined, TemplateError
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import HTTPConnection
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette_admin.security import CSRFMiddleware
+
+from dreamery.core.http.headers import InlineCode, inline_parts
 
 SESSION_COOKIE = "dreamery_studio"
 SESSION_SECONDS = 8 * 60 * 60
@@ -37,7 +45,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 TOKEN_COOKIE = CSRFMiddleware.cookie_name
 
 # The Content-Security-Policy of each page is made by `core.http.headers.SecurityHeaders`,
-# around the app the studio is mounted on.
+# around the app the studio is mounted on, from `inline_code`.
 SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
@@ -48,6 +56,31 @@ SECURITY_HEADERS = {
 def token_fingerprint(cookie: str | None) -> str:
     """What the session keeps of the form-token cookie (not the token itself)."""
     return hashlib.sha256((cookie or "").encode()).hexdigest()
+
+
+def inline_code(templates: Environment) -> InlineCode:
+    """The inline scripts and event handlers of every template, rendered as every page
+    renders them: from the environment's globals alone (icons, class names, settings).
+
+    A part that needs what only a request has (a URL, a record, a count) cannot be rendered
+    here and is left out: the pages must not carry such code inline, and the browser would
+    refuse it. So the policy never depends on what a response holds."""
+    loader = templates.loader
+    assert loader is not None
+    parts = {
+        part
+        for name in templates.list_templates(extensions=["html"])
+        for part in inline_parts(loader.get_source(templates, name)[0])
+    }
+    strict = templates.overlay(undefined=StrictUndefined)
+    code = InlineCode()
+    for part in parts:
+        try:
+            rendered = strict.from_string(part).render()
+        except (TemplateError, LookupError, TypeError, AttributeError):
+            continue  # it needs a request
+        code |= InlineCode.of(rendered)
+    return code
 
 
 Origin = tuple[str, str, int]
@@ -141,5 +174,6 @@ __all__ = [
     "TOKEN_COOKIE",
     "StudioGuard",
     "cross_origin",
+    "inline_code",
     "token_fingerprint",
 ]

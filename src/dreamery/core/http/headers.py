@@ -1,11 +1,16 @@
-"""Security headers on every response, and a Content-Security-Policy made for each page.
+"""Security headers on every response, and a Content-Security-Policy for each group of pages.
 
 Every response says `nosniff`, may not be framed (`X-Frame-Options`, `frame-ancestors`),
 sends no referrer off-site, and, in production, tells browsers to use HTTPS only (HSTS).
 A JSON answer gets `default-src 'none'`: it is data, never a document. An HTML page gets a
-policy that allows only its own origin, plus the exact inline scripts (and inline event
-handlers) it carries, by their SHA-256, so a script injected into the page does not run;
-pages that load assets from elsewhere (the API docs) name those sources in `extra_sources`.
+policy that allows only its own origin, plus what its group of pages (`Pages`, by path
+prefix) declares: the sources it loads from elsewhere (the API docs' CDN) and the inline
+scripts and event handlers its templates carry, by SHA-256.
+
+That inline code is known before any request: the app hashes it from its templates and
+fixed pages when it is built (`InlineCode.of`), never from the page being sent. A script
+that finds its way into a page (a value rendered without escaping, a template bug) is
+therefore not on the list, and the browser does not run it.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import hashlib
 import html
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -38,91 +44,127 @@ PAGE_POLICY: dict[str, str] = {
     "form-action": "'self'",
     "frame-ancestors": "'none'",
 }
-_INLINE_SCRIPT = re.compile(
-    rb"<script\b(?![^>]*\bsrc\s*=)[^>]*>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL
+_INLINE_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
+_SOURCE = re.compile(r"\bsrc\s*=", re.IGNORECASE)
+_TYPE = re.compile(r"""\btype\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+_HANDLER = re.compile(r"""\son[a-z]+\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+# The types a browser runs (the HTML standard's JavaScript MIME types, and modules); any other
+# (`application/json`) is a data block, which no policy needs to allow.
+_CODE_TYPES = frozenset(
+    {"", "module", "text/javascript", "application/javascript", "application/ecmascript"}
+    | {"text/ecmascript", "application/x-javascript", "text/x-javascript"}
 )
-_HANDLER = re.compile(rb"""\son[a-z]+\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
-MAX_PAGE = 8 * 1024 * 1024  # larger HTML is sent without inline scripts allowed
 
 
-def _digest(code: bytes) -> str:
-    return "'sha256-" + base64.b64encode(hashlib.sha256(code).digest()).decode() + "'"
+def _digest(code: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(code.encode()).digest()).decode() + "'"
 
 
-def page_policy(body: bytes, extra: Mapping[str, str] | None = None) -> str:
-    """The policy for one HTML page: its own inline scripts and handlers allowed by hash."""
-    directives = dict(PAGE_POLICY)
-    for name, sources in (extra or {}).items():
-        directives[name] = f"{directives.get(name, '')} {sources}".strip()
-    scripts = sorted({_digest(code) for code in _INLINE_SCRIPT.findall(body)})
-    handlers = sorted(
-        {
-            _digest(html.unescape((double or single).decode()).encode())
-            for double, single in _HANDLER.findall(body)
+def _runs(attributes: str) -> bool:
+    """Whether a `<script>` with these attributes is inline code (not a file, not data)."""
+    if _SOURCE.search(attributes):
+        return False
+    found = _TYPE.search(attributes)
+    kind = next((value for value in found.groups() if value is not None), "") if found else ""
+    return kind.strip().lower() in _CODE_TYPES
+
+
+def inline_parts(page: str) -> list[str]:
+    """Each inline script element (with its tags) and event-handler attribute in `page`, as
+    written: what `InlineCode.of` hashes, once rendered."""
+    scripts = [m.group() for m in _INLINE_SCRIPT.finditer(page) if _runs(m.group(1))]
+    return scripts + [m.group() for m in _HANDLER.finditer(page)]
+
+
+@dataclass(frozen=True)
+class InlineCode:
+    """Inline code a group of pages may run, as CSP hash sources: the contents of `<script>`
+    elements and the values of event-handler attributes (`onclick="..."`)."""
+
+    scripts: frozenset[str] = frozenset()
+    handlers: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, page: str) -> InlineCode:
+        """The inline code in `page`, a document or fragment the app itself wrote."""
+        scripts = {_digest(m.group(2)) for m in _INLINE_SCRIPT.finditer(page) if _runs(m.group(1))}
+        handlers = {
+            _digest(html.unescape(double if double is not None else single))
+            for double, single in (m.groups() for m in _HANDLER.finditer(page))
         }
-    )
-    if handlers:
-        scripts += ["'unsafe-hashes'", *handlers]
-    if scripts:
-        directives["script-src"] = " ".join([directives["script-src"], *scripts])
-    return "; ".join(f"{name} {value}" for name, value in directives.items())
+        return cls(frozenset(scripts), frozenset(handlers))
+
+    def __or__(self, other: InlineCode) -> InlineCode:
+        return InlineCode(self.scripts | other.scripts, self.handlers | other.handlers)
+
+    def sources(self) -> list[str]:
+        """The `script-src` sources: the hashes, and `'unsafe-hashes'` when handlers need
+        it (it lets hashes allow handler attributes, never arbitrary inline code)."""
+        sources = sorted(self.scripts | self.handlers)
+        return ["'unsafe-hashes'", *sources] if self.handlers else sources
+
+
+@dataclass(frozen=True)
+class Pages:
+    """What the HTML pages under one path may use besides their own origin: sources of
+    other sites by directive, and their inline code."""
+
+    sources: Mapping[str, str] = field(default_factory=dict)
+    code: InlineCode = InlineCode()
+
+    def policy(self) -> str:
+        directives = dict(PAGE_POLICY)
+        for name, sources in self.sources.items():
+            directives[name] = f"{directives.get(name, '')} {sources}".strip()
+        inline = self.code.sources()
+        if inline:
+            directives["script-src"] = " ".join([directives["script-src"], *inline])
+        return "; ".join(f"{name} {value}" for name, value in directives.items())
 
 
 class SecurityHeaders:
-    """ASGI middleware: the headers above on every HTTP response."""
+    """ASGI middleware: the headers above on every HTTP response. `pages` maps path prefixes
+    to what their pages may use; the longest prefix of a path decides, and a page under none
+    gets the bare page policy."""
 
     def __init__(
-        self,
-        app: ASGIApp,
-        *,
-        hsts: bool = False,
-        extra_sources: Mapping[str, Mapping[str, str]] | None = None,
+        self, app: ASGIApp, *, hsts: bool = False, pages: Mapping[str, Pages] | None = None
     ) -> None:
         self.app = app
         self.hsts = hsts
-        self.extra_sources = dict(extra_sources or {})  # path prefix -> directive -> sources
+        self.default = Pages().policy()
+        # Longest first, so that /docs/oauth2-redirect is not taken for /docs.
+        self.policies = sorted(
+            (
+                (prefix.rstrip("/") or "/", group.policy())
+                for prefix, group in (pages or {}).items()
+            ),
+            key=lambda item: -len(item[0]),
+        )
 
-    def _extra(self, path: str) -> Mapping[str, str] | None:
-        for prefix, sources in self.extra_sources.items():
+    def page_policy(self, path: str) -> str:
+        for prefix, policy in self.policies:
             if path == prefix or path.startswith(prefix.rstrip("/") + "/"):
-                return sources
-        return None
+                return policy
+        return self.default
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        extra = self._extra(scope["path"])
-        start: Message | None = None
-        chunks: list[bytes] = []
-        size = 0
+        page = self.page_policy(scope["path"])
 
         async def send_with_headers(message: Message) -> None:
-            nonlocal start, size
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 for name, value in BASE_HEADERS.items():
                     headers.setdefault(name, value)
                 if self.hsts:
                     headers.setdefault("Strict-Transport-Security", HSTS)
-                if not headers.get("content-type", "").startswith("text/html"):
+                if headers.get("content-type", "").startswith("text/html"):
+                    headers["Content-Security-Policy"] = page
+                else:
                     headers.setdefault("Content-Security-Policy", DATA_POLICY)
-                    await send(message)
-                    return
-                start = message  # held until the page is whole: its policy depends on it
-                return
-            if start is None or message["type"] != "http.response.body":
-                await send(message)
-                return
-            chunks.append(message.get("body", b""))
-            size += len(chunks[-1])
-            if message.get("more_body", False) and size <= MAX_PAGE:
-                return
-            body = b"".join(chunks)
-            policy = page_policy(body if size <= MAX_PAGE else b"", extra)
-            MutableHeaders(scope=start)["Content-Security-Policy"] = policy
-            await send(start)
-            await send({**message, "body": body})
-            start, chunks[:] = None, []
+            await send(message)
 
         await self.app(scope, receive, send_with_headers)
