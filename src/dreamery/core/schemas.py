@@ -258,6 +258,16 @@ class VersionInput(InputSchema):
     version: int | None = Field(default=None, ge=1)
 
 
+class PlaybookCopy(VersionInput):
+    """Copy a playbook (a starter one, or another of one's organization's) into one's own
+    organization, to adapt it; `name` defaults to the original's."""
+
+    name: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+        | None
+    ) = None
+
+
 class ReadSchema(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

@@ -12,12 +12,14 @@ from typing import Any, get_args
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 
 from dreamery.core import crud
 from dreamery.core.access import authorize, refuse_own
 from dreamery.core.context import Caller, PermissionAction
 from dreamery.core.entities import EntityId, EntitySpec, Input, Ownership, Tenancy
 from dreamery.core.errors import ConflictError, FieldError, ValidationError
+from dreamery.core.schemas import PlaybookCopy
 from dreamery.core.types import utcnow
 from dreamery.documents.schemas import (
     DocumentApproval,
@@ -104,6 +106,47 @@ async def create_document_template(
             {**variable.model_dump(), "template_id": template.id},
         )
     return template
+
+
+@DOCUMENT_TEMPLATES.action("copy", input=PlaybookCopy, label="Copy to my organization", owns=set())
+async def copy_document_template(
+    session: AsyncSession, caller: Caller, template_id: EntityId, copy: PlaybookCopy
+) -> DocumentTemplate:
+    """Copy a template and its variables into the acting user's organization, to adapt it
+    there (the copy is the organization's; the original stays as it is)."""
+    source: DocumentTemplate = await crud.load(
+        session,
+        caller,
+        DOCUMENT_TEMPLATES,
+        template_id,
+        options=[selectinload(DocumentTemplate.variables)],
+    )
+    return await create_document_template(
+        session,
+        caller,
+        {
+            "name": copy.name or source.name,
+            "description": source.description,
+            "role_id": source.role_id,
+            "category": source.category,
+            "content": source.content,
+            "template_version": source.template_version,
+            "is_active": source.is_active,
+            "variables": [
+                {
+                    "name": variable.name,
+                    "label": variable.label,
+                    "var_type": variable.var_type,
+                    "required": variable.required,
+                    "default_value": variable.default_value,
+                    "options": variable.options,
+                    "description": variable.description,
+                    "order": variable.order,
+                }
+                for variable in sorted(source.variables, key=lambda v: v.order)
+            ],
+        },
+    )
 
 
 @DOCUMENT_INSTANCES.updates

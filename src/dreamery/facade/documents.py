@@ -78,6 +78,15 @@ class DocumentsFacade(FacadeBase):
     ) -> DocumentTemplateRead:
         return await self.update(TEMPLATES, template_id, data, expected_version=expected_version)
 
+    async def copy_document_template(
+        self, template_id: EntityId, *, name: str | None = None
+    ) -> DocumentTemplateRead:
+        """Copy a template (a starter one, say) with its variables into the acting user's
+        organization, to adapt it there."""
+        return await self.perform(
+            TEMPLATES, documents.copy_document_template, template_id, {"name": name}
+        )
+
     async def delete_document_template(self, template_id: EntityId) -> DocumentTemplateRead:
         return await self.delete(TEMPLATES, template_id)
 

@@ -24,7 +24,12 @@ from dreamery.workflows.schemas import (
     WorkflowStepUpdate,
     WorkflowUpdate,
 )
-from dreamery.workflows.service import VALIDATION_RULES, WORKFLOW_STEPS, WORKFLOWS
+from dreamery.workflows.service import (
+    VALIDATION_RULES,
+    WORKFLOW_STEPS,
+    WORKFLOWS,
+    copy_workflow,
+)
 
 
 class WorkflowsFacade(FacadeBase):
@@ -70,6 +75,13 @@ class WorkflowsFacade(FacadeBase):
         expected_version: int | None = None,
     ) -> WorkflowRead:
         return await self.update(WORKFLOWS, workflow_id, data, expected_version=expected_version)
+
+    async def copy_workflow(
+        self, workflow_id: EntityId, *, name: str | None = None
+    ) -> WorkflowRead:
+        """Copy a workflow (a starter one, say) with its steps and rules into the acting
+        user's organization, to adapt it there."""
+        return await self.perform(WORKFLOWS, copy_workflow, workflow_id, {"name": name})
 
     async def delete_workflow(self, workflow_id: EntityId) -> WorkflowRead:
         return await self.delete(WORKFLOWS, workflow_id)

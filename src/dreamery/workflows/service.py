@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import get_args
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 
 from dreamery.core import crud
 from dreamery.core.context import Caller
-from dreamery.core.entities import EntitySpec, Input, Ownership, Tenancy
+from dreamery.core.entities import EntityId, EntitySpec, Input, Ownership, Tenancy
+from dreamery.core.schemas import PlaybookCopy
 from dreamery.models import ValidationRule, Workflow, WorkflowStep
-from dreamery.models.enums import Resource
+from dreamery.models.enums import AuditAction, Resource
 from dreamery.workflows.schemas import (
     OrderedSort,
     ValidationRuleCreate,
@@ -88,3 +91,69 @@ async def create_workflow(session: AsyncSession, caller: Caller, data: Input) ->
                 session, caller, VALIDATION_RULES, {**rule.model_dump(), "step_id": created.id}
             )
     return workflow
+
+
+@WORKFLOWS.action("copy", input=PlaybookCopy, label="Copy to my organization", owns=set())
+async def copy_workflow(
+    session: AsyncSession, caller: Caller, workflow_id: EntityId, copy: PlaybookCopy
+) -> Workflow:
+    """Copy a workflow, its steps and their rules into the acting user's organization, to
+    adapt it there (the copy is the organization's; the original stays as it is)."""
+    source: Workflow = await crud.load(
+        session,
+        caller,
+        WORKFLOWS,
+        workflow_id,
+        options=[selectinload(Workflow.steps).selectinload(WorkflowStep.validation_rules)],
+    )
+    steps = sorted(source.steps, key=lambda step: step.order)
+    made = await create_workflow(
+        session,
+        caller,
+        {
+            "name": copy.name or source.name,
+            "description": source.description,
+            "role_id": source.role_id,
+            "is_active": source.is_active,
+            "steps": [
+                {
+                    "name": step.name,
+                    "description": step.description,
+                    "order": step.order,
+                    "data": step.data,
+                    "required_fields": step.required_fields,
+                    "estimated_duration": step.estimated_duration,
+                    "validation_rules": [
+                        {
+                            "field": rule.field,
+                            "rule_type": rule.rule_type,
+                            "value": rule.value,
+                            "message": rule.message,
+                            "order": rule.order,
+                        }
+                        for rule in step.validation_rules
+                    ],
+                }
+                for step in steps
+            ],
+        },
+    )
+    # A step's dependencies name steps of its own workflow: point them at the copies.
+    copies = {
+        step.order: step
+        for step in await session.scalars(
+            select(WorkflowStep).where(WorkflowStep.workflow_id == made.id)
+        )
+    }
+    new_id = {str(step.id): str(copies[step.order].id) for step in steps}
+    for step in steps:
+        if step.dependencies:
+            await crud.apply(
+                session,
+                caller,
+                WORKFLOW_STEPS,
+                copies[step.order],
+                {"dependencies": [new_id.get(str(d), str(d)) for d in step.dependencies]},
+                action=AuditAction.UPDATE,
+            )
+    return made
