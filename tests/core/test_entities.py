@@ -138,3 +138,16 @@ def test_declarations_agree_with_the_table(spec: EntitySpec[Any, Any]) -> None:
     if Crud.RESTORE in spec.offers:
         assert spec.soft_deletes
     assert len({a.path for a in spec.actions.values()}) == len(spec.actions)
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [s for s in ENTITIES if s.tenancy is not None and s.tenancy.column != "id"],
+    ids=lambda spec: spec.name,
+)
+def test_every_row_of_an_organization_shows_it_and_filters_by_it(
+    spec: EntitySpec[Any, Any],
+) -> None:
+    """The API, the facade and the studio show each row's organization and filter by it."""
+    assert "organization_id" in spec.read_schema.model_fields
+    assert "organization_id" in spec.filter_types

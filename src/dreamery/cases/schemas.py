@@ -40,6 +40,7 @@ class CaseFilters(TypedDict, total=False):
 
 
 class ParticipantFilters(TypedDict, total=False):
+    organization_id: uuid.UUID
     case_id: uuid.UUID
     user_id: uuid.UUID
     case_role: CaseRole

@@ -49,6 +49,7 @@ class ComplianceRecordFilters(TypedDict, total=False):
 
 
 class ComplianceEvidenceFilters(TypedDict, total=False):
+    organization_id: uuid.UUID
     record_id: uuid.UUID
     content_type: str
 
