@@ -28,6 +28,9 @@ STATE: dict[str, set[str]] = {
     "membership": {"org_role", "status", "ended_at", "joined_at"},
     "invitation": {"accepted_at", "accepted_by", "revoked_at", "token_hash"},
     "case": {"status"},
+    # Copied into an organization by an operation, which changes no state of the original.
+    "workflow": set(),
+    "document_template": set(),
 }
 # State no operation changes yet, refused with the reason (not merely as an unknown field).
 RESERVED = {("workflow_step", "status"), ("compliance_evidence", "uploaded_by")} | {
