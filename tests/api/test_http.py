@@ -81,7 +81,7 @@ async def test_requests_are_limited_per_address_and_per_user(
     api_db: DatabaseService, sign_up: SignUp
 ) -> None:
     me = await sign_up()
-    app = create_app(api_db, settings(rate_limit_per_ip="5/minute", rate_limit_per_user="3/minute"))
+    app = create_app(api_db, settings(rate_limit_per_ip="5/hour", rate_limit_per_user="3/hour"))
     async with client_for(app, ip="192.0.2.1") as http:
         codes = [(await http.get("/me", headers=me.headers)).status_code for _ in range(4)]
         assert codes == [200, 200, 200, 429]
