@@ -142,20 +142,56 @@ class RawPostgres:
         return [dict(r) for r in rows]
 
     async def create_user(self, n: int) -> dict[str, Any]:
-        user_id, now = uuid.uuid4(), datetime.now(UTC)
+        """As the hub makes one: a personal organization, the user, their membership of it
+        as its owner, and an audit row for each."""
+        user_id, organization_id, now = uuid.uuid4(), uuid.uuid4(), datetime.now(UTC)
         email = f"raw{n}.{user_id.hex[:8]}@example.com"
         async with self.c.transaction():
+            kind = await self.c.fetchval("SELECT category_id FROM user_roles WHERE id = 'buyer'")
+            taken = await self.c.fetchval(
+                "SELECT count(*) FROM organizations WHERE slug = $1", f"raw-bench-{user_id.hex}"
+            )
+            assert kind and not taken
+            await self.c.execute(
+                "INSERT INTO organizations (id, name, slug, kind, is_personal, settings, "
+                "created_at, updated_at, version) VALUES ($1, 'Raw Bench', $2, 'brokerage', "
+                "true, '{}', $3, $3, 1)",
+                organization_id,
+                f"raw-bench-{user_id.hex}",
+                now,
+            )
+            await self._audit(
+                "organization",
+                str(organization_id),
+                "create",
+                {"name": [None, "Raw Bench"], "is_personal": [None, True]},
+            )
             row = await self.c.fetchrow(
-                f"INSERT INTO users (id, email, first_name, last_name, role_id, is_active, "
-                "is_admin, search_text, created_at, updated_at, version) VALUES ($1, $2, 'Raw', "
-                f"'Bench', 'buyer', true, false, $3, $4, $4, 1) RETURNING {USER_COLUMNS}",
+                f"INSERT INTO users (id, organization_id, email, first_name, last_name, role_id, "
+                "is_active, is_admin, search_text, role_verified_at, created_at, updated_at, "
+                "version) VALUES ($1, $2, $3, 'Raw', 'Bench', 'buyer', true, false, $4, $5, $5, "
+                f"$5, 1) RETURNING {USER_COLUMNS}",
                 user_id,
+                organization_id,
                 email,
                 search_text("Raw", "Bench", email),
                 now,
             )
             changes = {"email": [None, email], "first_name": [None, "Raw"]}
             await self._audit("user", str(user_id), "create", changes)
+            membership_id = uuid.uuid4()
+            await self.c.execute(
+                "INSERT INTO memberships (id, user_id, organization_id, org_role, status, "
+                "joined_at, created_at, updated_at, version) VALUES ($1, $2, $3, 'owner', "
+                "'active', $4, $4, $4, 1)",
+                membership_id,
+                user_id,
+                organization_id,
+                now,
+            )
+            await self._audit(
+                "membership", str(membership_id), "create", {"org_role": [None, "owner"]}
+            )
         return dict(row)
 
     async def task_status(self, task_id: uuid.UUID, status: str) -> dict[str, Any]:
@@ -254,18 +290,52 @@ class RawSQLite:
         return [dict(r) for r in rows]
 
     async def create_user(self, n: int) -> dict[str, Any]:
-        user_id, now = uuid.uuid4(), datetime.now(UTC)
+        """As the hub makes one: a personal organization, the user, their membership of it
+        as its owner, and an audit row for each."""
+        user_id, organization_id, now = uuid.uuid4(), uuid.uuid4(), datetime.now(UTC)
         stamp = now.replace(tzinfo=None).isoformat(sep=" ")
         email = f"raw{n}.{user_id.hex[:8]}@example.com"
         self.c.execute("BEGIN IMMEDIATE")
+        kind = self.c.execute("SELECT category_id FROM user_roles WHERE id = 'buyer'").fetchone()
+        taken = self.c.execute(
+            "SELECT count(*) FROM organizations WHERE slug = ?", (f"raw-bench-{user_id.hex}",)
+        ).fetchone()
+        assert kind and not taken[0]
+        self.c.execute(
+            "INSERT INTO organizations (id, name, slug, kind, is_personal, settings, created_at, "
+            "updated_at, version) VALUES (?, 'Raw Bench', ?, 'brokerage', 1, '{}', ?, ?, 1)",
+            (organization_id.hex, f"raw-bench-{user_id.hex}", stamp, stamp),
+        )
+        self._audit(
+            "organization",
+            str(organization_id),
+            "create",
+            {"name": [None, "Raw Bench"], "is_personal": [None, True]},
+        )
         row = self.c.execute(
-            f"INSERT INTO users (id, email, first_name, last_name, role_id, is_active, is_admin, "
-            f"search_text, created_at, updated_at, version) VALUES (?, ?, 'Raw', 'Bench', "
-            f"'buyer', 1, 0, ?, ?, ?, 1) RETURNING {USER_COLUMNS}",
-            (user_id.hex, email, search_text("Raw", "Bench", email), stamp, stamp),
+            f"INSERT INTO users (id, organization_id, email, first_name, last_name, role_id, "
+            f"is_active, is_admin, search_text, role_verified_at, created_at, updated_at, "
+            f"version) VALUES (?, ?, ?, 'Raw', 'Bench', 'buyer', 1, 0, ?, ?, ?, ?, 1) "
+            f"RETURNING {USER_COLUMNS}",
+            (
+                user_id.hex,
+                organization_id.hex,
+                email,
+                search_text("Raw", "Bench", email),
+                stamp,
+                stamp,
+                stamp,
+            ),
         ).fetchone()
         changes = {"email": [None, email], "first_name": [None, "Raw"]}
         self._audit("user", str(user_id), "create", changes)
+        membership_id = uuid.uuid4()
+        self.c.execute(
+            "INSERT INTO memberships (id, user_id, organization_id, org_role, status, joined_at, "
+            "created_at, updated_at, version) VALUES (?, ?, ?, 'owner', 'active', ?, ?, ?, 1)",
+            (membership_id.hex, user_id.hex, organization_id.hex, stamp, stamp, stamp),
+        )
+        self._audit("membership", str(membership_id), "create", {"org_role": [None, "owner"]})
         self.c.execute("COMMIT")
         return dict(row)
 
@@ -375,7 +445,7 @@ async def run_backend(backend: str, url: str, users: int, n: int) -> list[str]:
         ),
         (f"search_users({term!r})", lambda i: db.search_users(term), lambda i: raw.search(term)),
         (
-            "create_user (with its audit row)",
+            "create_user (with its organization, membership and audit rows)",
             lambda i: db.create_user(
                 {
                     "email": f"f{i}.{uuid.uuid4().hex[:8]}@example.com",
