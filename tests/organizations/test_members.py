@@ -153,6 +153,20 @@ async def test_only_an_owner_appoints_and_the_last_owner_stays(db: DatabaseServi
     assert (await db.find_organization_by_id(gone.organization_id)).is_personal
 
 
+async def test_a_member_leaves_for_an_organization_of_their_own(db: DatabaseService) -> None:
+    owner, agent = await person(db), await person(db)
+    firm = await brokerage(db, owner)
+    invitation = await db.acting_as(owner.id).create_invitation({"email": agent.email})
+    assert invitation.token is not None
+    as_agent = db.acting_as(agent.id)
+    joined = await as_agent.accept_invitation(invitation.token)
+    left = await as_agent.remove_member(joined.id)
+    assert left.status == "removed"
+    now = await db.find_user_by_id(agent.id)
+    assert now.organization_id != firm.id
+    assert (await db.find_organization_by_id(now.organization_id)).is_personal
+
+
 async def test_another_organizations_members_are_not_found(db: DatabaseService) -> None:
     first, second = await person(db), await person(db)
     await brokerage(db, first)
