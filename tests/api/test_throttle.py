@@ -193,7 +193,12 @@ async def test_guesses_at_once_across_workers_sharing_redis_stay_within_the_budg
         codes = await asyncio.gather(
             *(_login(http, person.email, f"guess {n}") for n, http in enumerate((one, two) * 20))
         )
-    assert sorted(codes) == [401] * 5 + [429] * 35
+    # Never more than the budget's five are checked. Through Redis an attempt takes its place
+    # in each budget in turn, and one refused by a later budget gives back the places it took
+    # in the earlier ones: meanwhile others may see them taken and be refused too. So a burst
+    # may get fewer than five checked, never more.
+    checked = codes.count(401)
+    assert 1 <= checked <= 5 and codes.count(429) == 40 - checked, sorted(codes)
 
 
 def test_serving_several_workers_needs_redis(cli_env: dict[str, str]) -> None:
