@@ -189,3 +189,20 @@ async def test_handing_a_task_to_someone_needs_the_right_to_give_them_one(
         await db.acting_as(first.id).find_task_by_id(task.id)
     unchanged = await db.find_task_by_id(mine.id)
     assert unchanged.user_id == first.id and unchanged.version == 1
+
+
+async def test_a_task_of_a_case_goes_to_someone_on_it(db: DatabaseService) -> None:
+    crew, outsider = await person(db), await person(db)
+    manager = await person(db, "property-manager")
+    case_id = await job(db, manager, crew)
+    as_manager = db.acting_as(manager.id)
+    body = {"title": "Paint", "role_id": "handyman", "case_id": case_id}
+    with pytest.raises(ValidationError) as refused:
+        await as_manager.create_task({**body, "user_id": str(outsider.id)})
+    assert refused.value.errors[0].field == "user_id"
+    task = await as_manager.create_task({**body, "user_id": str(crew.id)})
+    with pytest.raises(ValidationError, match="takes part"):
+        await db.update_task(task.id, {"user_id": str(outsider.id)})
+    assert (await db.find_task_by_id(task.id)).user_id == crew.id
+    # Nothing of the refused task was kept.
+    assert (await db.find_tasks(user_id=outsider.id, with_total=True)).total == 0

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Any, get_args
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dreamery.cases.schemas import (
@@ -76,6 +76,16 @@ def taking_part(user_id: uuid.UUID) -> Select[Any]:
 
 
 cases_taken_part_in(taking_part)
+
+
+async def takes_part(session: AsyncSession, case_id: uuid.UUID, user_id: uuid.UUID) -> bool:
+    """Whether `user_id` takes part in the case."""
+    found = await session.scalar(
+        select(func.count())
+        .select_from(CaseParticipant)
+        .where(CaseParticipant.case_id == case_id, CaseParticipant.user_id == user_id)
+    )
+    return bool(found)
 
 
 @CASES.creates

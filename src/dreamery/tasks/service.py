@@ -6,11 +6,12 @@ from typing import get_args
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dreamery.cases import service as cases
 from dreamery.core import crud
 from dreamery.core.access import authorize
 from dreamery.core.context import Caller, PermissionAction
-from dreamery.core.entities import EntityId, EntitySpec, Ownership, Tenancy
-from dreamery.core.errors import ConflictError
+from dreamery.core.entities import EntityId, EntitySpec, Input, Ownership, Tenancy
+from dreamery.core.errors import ConflictError, FieldError, ValidationError
 from dreamery.core.types import utcnow
 from dreamery.models import Reminder, Task
 from dreamery.models.enums import AuditAction, Resource, TaskStatus
@@ -75,6 +76,43 @@ TRANSITIONS: dict[TaskStatus, frozenset[TaskStatus]] = {
     TaskStatus.COMPLETED: frozenset({TaskStatus.IN_PROGRESS}),
     TaskStatus.CANCELLED: frozenset({TaskStatus.PENDING}),
 }
+
+
+async def _on_the_case(session: AsyncSession, task: Task) -> None:
+    """A task of a case is for someone who takes part in it."""
+    if task.case_id is not None and not await cases.takes_part(session, task.case_id, task.user_id):
+        raise ValidationError(
+            [
+                FieldError(
+                    "user_id",
+                    "a task of a case goes to someone who takes part in it; add them first",
+                    "not_on_case",
+                )
+            ]
+        )
+
+
+@TASKS.creates
+async def create_task(session: AsyncSession, caller: Caller, data: Input) -> Task:
+    task: Task = await crud.create(session, caller, TASKS, data)
+    await _on_the_case(session, task)
+    return task
+
+
+@TASKS.updates
+async def update_task(
+    session: AsyncSession,
+    caller: Caller,
+    entity_id: EntityId,
+    data: Input,
+    *,
+    expected_version: int | None = None,
+) -> Task:
+    task: Task = await crud.update(
+        session, caller, TASKS, entity_id, data, expected_version=expected_version
+    )
+    await _on_the_case(session, task)
+    return task
 
 
 @TASKS.action(
