@@ -147,11 +147,6 @@ def task_body_for(user_id: str) -> dict[str, Any]:
 # --- PostgreSQL -------------------------------------------------------------------------------
 
 
-def _postgres_only(backend: str) -> None:
-    if backend != "postgresql":
-        pytest.skip("SQLite is a file in the process: it has no connection to lose or wait on")
-
-
 async def _terminate_connections(url: str) -> int:
     """End every other connection to the database, as a restart or a failover would."""
     parts = make_url(url)
@@ -168,10 +163,10 @@ async def _terminate_connections(url: str) -> int:
     return len(ended)
 
 
+@pytest.mark.postgresql_only
 async def test_a_lost_connection_is_503_or_a_retried_read_never_500(
     fresh_seeded_url: str, backend: str
 ) -> None:
-    _postgres_only(backend)
     async with DatabaseService(fresh_seeded_url, redis_url="") as db:
         email, user_id = await _admin(db)
         async with client_for(create_app(db, settings(**ROOMY))) as http:
@@ -203,10 +198,10 @@ async def test_a_lost_connection_is_503_or_a_retried_read_never_500(
         assert await db.find_categories()
 
 
+@pytest.mark.postgresql_only
 async def test_a_statement_past_its_timeout_is_503(
     database_url: str, backend: str, timeouts: Any
 ) -> None:
-    _postgres_only(backend)
     timeouts(DB_STATEMENT_TIMEOUT="0.5")
     async with DatabaseService(database_url, redis_url="") as db:
         with pytest.raises(DatabaseUnavailableError, match="QueryCanceledError"):
@@ -252,10 +247,10 @@ async def test_a_database_that_never_answers_is_given_up_on(
                 await asyncio.wait_for(db.find_categories(), timeout=30)
 
 
+@pytest.mark.postgresql_only
 def test_serve_refuses_more_connections_than_the_server_has(
     database_url: str, backend: str, cli_env: dict[str, str], redis_url: str
 ) -> None:
-    _postgres_only(backend)
     env = cli_env | {"REDIS_URL": redis_url, "DB_POOL_SIZE": "40", "DB_MAX_OVERFLOW": "10"}
     result = dreamery("serve", "--workers", "4", env=env, url=database_url)
     assert_one_line_error(result, "--workers 4 may open 200 connections", "max_connections")

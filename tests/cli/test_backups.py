@@ -158,11 +158,11 @@ def test_backups_are_readable_by_their_owner_only(
     assert sorted(path.name for path in tmp_path.iterdir()) == ["hub.backup"]
 
 
+# SQLite is backed up through its own API, with no tool to install.
+@pytest.mark.postgresql_only
 def test_postgresql_backups_name_the_tools_they_need(
-    database_url: str, cli_env: dict[str, str], tmp_path: Path, backend: str
+    database_url: str, cli_env: dict[str, str], tmp_path: Path
 ) -> None:
-    if backend != "postgresql":
-        pytest.skip("SQLite is backed up through its own API, with no tool to install")
     env = cli_env | {"PATH": str(tmp_path)}
     result = dreamery("db", "backup", str(tmp_path / "x.backup"), env=env, url=database_url)
     assert_one_line_error(result, "pg_dump is needed", "postgresql-client")

@@ -20,14 +20,13 @@ from dreamery.core.db import create_engine, narrow_rows
 from dreamery.models import Case, Task, User
 from tests.orgs import firm
 
-pytestmark = pytest.mark.usefixtures("backend")
+# SQLite has no row-level security: there the application's filter is all there is.
+pytestmark = [pytest.mark.usefixtures("backend"), pytest.mark.postgresql_only]
 
 
 @pytest.fixture
-async def app_url(fresh_seeded_url: str, backend: str) -> AsyncIterator[str]:
+async def app_url(fresh_seeded_url: str) -> AsyncIterator[str]:
     """The same database, as a login role that owns nothing and bypasses nothing."""
-    if backend != "postgresql":
-        pytest.skip("SQLite has no row-level security: the application's filter is all there is")
     url = make_url(fresh_seeded_url)
     role = f"dreamery_app_{uuid.uuid4().hex[:8]}"
     owner = await asyncpg.connect(

@@ -163,7 +163,6 @@ async def add_participant(session: AsyncSession, caller: Caller, data: Input) ->
     payload = crud.parse(ParticipantCreate, data)
     case: Case = await crud.load(session, caller, CASES, payload.case_id)
     await authorize(session, caller, CASES, PermissionAction.UPDATE, case)
-    await crud.check_references(session, caller, CaseParticipant, {"user_id": payload.user_id})
     user = await session.get(User, payload.user_id)
     if user is None or user.deleted_at is not None or not user.is_active:
         raise ValidationError([FieldError("user_id", f"no active user with id {payload.user_id}")])
