@@ -270,7 +270,7 @@ async def test_a_form_based_on_a_stale_version_is_a_conflict(
         headers=same_site(),
     )
     assert stale.status_code == 422
-    assert "reload and retry" in stale.text
+    assert "changed by someone else since you opened it" in stale.text
     assert (await profile_of(studio_db, user.id)).company == "Someone Else Co"
 
 

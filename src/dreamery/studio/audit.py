@@ -109,9 +109,10 @@ class AuditView(EntityView):
                 extra={"targets": studio.keys_by_spec_name()},
             ),
             ChangesField("changes"),
-            StudioStringField(
+            ReferenceField(
                 "actor",
                 label="Actor",
+                extra={"target": references["user_id"], "loose": True},
                 filters=[equals_filter("actor_id", _actor, "system or a user id")],
             ),
             ReferenceField(

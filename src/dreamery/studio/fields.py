@@ -191,10 +191,19 @@ class StudioTextAreaField(TextAreaField):
 
 @dataclass
 class ReferenceField(StudioStringField):
-    """The id of a row in another table, shown as a link to that row."""
+    """The id of a row in another table, shown as a link to that row, by its label.
+
+    `extra["target"]` is the key of the view of that table; with `extra["loose"]` a value
+    that is no row of it (the audit trail's actor `system`) is shown as plain text."""
 
     list_template: str = "studio/fields/reference_list.html"
     detail_template: str = "studio/fields/reference_detail.html"
+
+    def reference(self, obj: Any) -> tuple[str, str] | None:
+        """(view key, id) of the row `obj` points to through this field, if any."""
+        value = getattr(obj, self.name, None)
+        target = (self.extra or {}).get("target")
+        return (target, str(value)) if value is not None and target else None
 
 
 @dataclass
@@ -203,6 +212,11 @@ class RecordField(StudioStringField):
 
     list_template: str = "studio/fields/record_list.html"
     detail_template: str = "studio/fields/record_detail.html"
+
+    def reference(self, obj: Any) -> tuple[str, str] | None:
+        value = getattr(obj, self.name, None)
+        target = (self.extra or {}).get("targets", {}).get(getattr(obj, "resource", None))
+        return (target, str(value)) if value is not None and target else None
 
 
 @dataclass
@@ -401,7 +415,7 @@ def build_fields(spec: EntitySpec[Any, Any], plan: FieldPlan) -> list[BaseField]
         default = _create_default(spec, name)
         if default is not None:
             options["default"] = default
-        hidden = name in LIST_HIDDEN
+        hidden = name in LIST_HIDDEN if spec.list_columns is None else False
         field: BaseField
         if name in plan.references:
             field = ReferenceField(name, extra={"target": plan.references[name]}, **options)
@@ -420,12 +434,12 @@ def build_fields(spec: EntitySpec[Any, Any], plan: FieldPlan) -> list[BaseField]
         elif kind in (str, uuid.UUID) or _is_str_like(kind):
             if kind is str and _is_long_text(spec, name):
                 field = StudioTextAreaField(name, **options)
-                hidden = True
+                hidden = spec.list_columns is None
             else:
                 field = StudioStringField(name, **options)
         else:
             field = StudioJSONField(name, **options)
-            hidden = True
+            hidden = spec.list_columns is None
         field.exclude_from_list = hidden
         fields.append(field)
     return fields
