@@ -364,7 +364,7 @@ async def find(
     for name, value in spec.check_filters(filters or {}).items():
         conditions.append(spec.column(name) == value)
     sort_column, id_column = spec.column(sort), spec.column("id")
-    nullable = bool(sort_column.property.columns[0].nullable)
+    nullable = bool(getattr(sort_column.property.columns[0], "nullable", False))
     statement: Select[Any] = select(spec.model).where(*conditions)
     if cursor:
         after_value, after_id = decode_cursor(cursor, f"{spec.name}:{sort}:{descending}")

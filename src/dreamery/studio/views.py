@@ -24,7 +24,7 @@ from markupsafe import Markup, escape
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette_admin import BaseModelView, RowActionsDisplayType, action, row_action
+from starlette_admin import BaseField, BaseModelView, RowActionsDisplayType, action, row_action
 from starlette_admin.actions import ActionSelection
 from starlette_admin.exceptions import ActionFailed, FormValidationError
 from starlette_admin.export import CsvExporter
@@ -466,6 +466,21 @@ class EntityView(BaseModelView):
                     text = text.replace(entity_id, label)
             named.append(dataclasses.replace(chip, label=text))
         return logic, named
+
+    def get_fields_list(
+        self,
+        request: Request,
+        *,
+        include_nested: bool = False,
+        action: RequestAction | None = None,
+    ) -> Sequence[BaseField]:
+        """A list shows the columns its domain chose first, in the order it chose them."""
+        fields = super().get_fields_list(request, include_nested=include_nested, action=action)
+        chosen = self.spec.list_columns
+        if chosen is None or (action or request.state.action) != RequestAction.LIST:
+            return fields
+        place = {name: n for n, name in enumerate(chosen)}
+        return sorted(fields, key=lambda f: place.get(f.name, len(place)))
 
     def _parse_list_params(
         self, request: Request, query_params: QueryParams | None = None
