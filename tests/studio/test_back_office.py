@@ -92,7 +92,7 @@ async def test_references_read_as_labels_not_ids(
     assert not [text for text in texts if UUID.fullmatch(text)], "a link reads as a raw id"
     # The filter pill names the person, not their id.
     pills = re.findall(r'aria-label="Remove this filter: ([^"]+)"', page.text)
-    assert [html.unescape(p) for p in pills] == [f"User id: is {label(person)}"]
+    assert [html.unescape(p) for p in pills] == [f"User: is {label(person)}"]
 
     users = await client.get("/studio/users/list", params={"q": person.last_name})
     assert "Residential Appraiser" in link_texts(users.text)  # the role by its name

@@ -95,7 +95,7 @@ class AuditView(EntityView):
         references = studio.references(spec)  # user_id -> the users' view, from the FK
         self.plan = self._plan(references)
         self.fields = [
-            StudioDateTimeField("timestamp", label="When", filters=[Since]),
+            StudioDateTimeField("timestamp", label="When", filters=[Since], list_format=None),
             EnumField("action", enum=AuditAction),
             StudioStringField(
                 "resource",

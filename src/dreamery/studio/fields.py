@@ -46,6 +46,7 @@ from starlette_admin.types import RequestAction
 from dreamery.core.entities import EntitySpec
 
 DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S %Z"
+LIST_DATETIME_FORMAT = "%Y-%m-%d %H:%M %Z"
 LONG_TEXT = 500  # strings allowed to be this long get a text area
 LIST_HIDDEN = frozenset({"updated_at", "version"})
 
@@ -248,6 +249,19 @@ class StudioDateTimeField(DateTimeField):
     """Date-times as the service wants them: time-zone aware, in UTC."""
 
     output_format: str | None = DATETIME_FORMAT
+    # Lists show date-times to the minute, so that their columns fit; None: as in detail.
+    list_format: str | None = LIST_DATETIME_FORMAT
+
+    async def serialize_value(self, request: Request, value: Any) -> Any:
+        if (
+            self.list_format is not None
+            and request.state.action == RequestAction.LIST
+            and isinstance(value, datetime)
+        ):
+            zone = get_tzinfo() if is_timezone_conversion_enabled() else UTC
+            shown = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+            return shown.astimezone(zone).strftime(self.list_format)
+        return await super().serialize_value(request, value)
 
     async def parse_form_data(self, request: Request, form_data: FormData) -> Any:
         raw = form_data.get(self.id)
@@ -418,7 +432,12 @@ def build_fields(spec: EntitySpec[Any, Any], plan: FieldPlan) -> list[BaseField]
         hidden = name in LIST_HIDDEN if spec.list_columns is None else False
         field: BaseField
         if name in plan.references:
-            field = ReferenceField(name, extra={"target": plan.references[name]}, **options)
+            field = ReferenceField(
+                name,
+                label=reference_label(name),
+                extra={"target": plan.references[name]},
+                **options,
+            )
         elif kind is bool:
             field = BooleanField(name, **options)
         elif _is_enum(kind):
@@ -443,6 +462,11 @@ def build_fields(spec: EntitySpec[Any, Any], plan: FieldPlan) -> list[BaseField]
         field.exclude_from_list = hidden
         fields.append(field)
     return fields
+
+
+def reference_label(name: str) -> str:
+    """`role_id` reads as "Role": the column shows the row, not its id."""
+    return name.removesuffix("_id").replace("_", " ").capitalize()
 
 
 def _create_default(spec: EntitySpec[Any, Any], name: str) -> Any:
