@@ -149,3 +149,20 @@ async def test_text_no_database_can_store_is_refused_by_field(
         "/auth/login", data={"username": "a\u0000@example.com", "password": "x"}
     )
     assert login.status_code == 401
+
+
+async def test_a_pattern_error_says_what_the_field_means(
+    client: httpx.AsyncClient, sign_up: SignUp
+) -> None:
+    me = await sign_up()
+    refused = await client.post(
+        "/api/v1/profiles",
+        json={"user_id": str(me.id), "phone": "call me maybe"},
+        headers=me.headers,
+    )
+    assert refused.status_code == 422, refused.text
+    [problem] = [e for e in refused.json()["errors"] if e["field"].endswith("phone")]
+    assert problem["message"] == (
+        "must be a phone number: digits, spaces and + ( ) . / -, 7 to 32 characters"
+    )
+    assert "[0-9" not in refused.text

@@ -1,5 +1,6 @@
 """The studio in a real browser (Chromium through Playwright) against the hub served by uvicorn:
-sign in, find a user, edit their profile, see the change and its audit row.
+sign in, find a user, edit their profile, see the change and its audit row; and the lists and
+pages of a 1280 x 800 screen, which fit it, status columns included, and name rows by label.
 
 Screenshots of each step go to test-artifacts/studio/. Without /usr/bin/chromium the test
 fails when CI=true and is skipped elsewhere.
@@ -8,10 +9,12 @@ fails when CI=true and is skipped elsewhere.
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 import threading
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -102,20 +105,33 @@ def hub(studio_url: str) -> Iterator[ThreadedHub]:
         yield served
 
 
-@pytest.fixture
-async def page(chromium: Path) -> AsyncIterator[Any]:
+@asynccontextmanager
+async def browser_page(chromium: Path, width: int, height: int) -> AsyncIterator[Any]:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
             executable_path=str(chromium), headless=True, args=CHROMIUM_ARGS
         )
-        context = await browser.new_context(viewport={"width": 1440, "height": 900})
+        context = await browser.new_context(viewport={"width": width, "height": height})
         context.set_default_timeout(15_000)
         try:
             yield await context.new_page()
         finally:
             await browser.close()
+
+
+@pytest.fixture
+async def page(chromium: Path) -> AsyncIterator[Any]:
+    async with browser_page(chromium, 1440, 900) as opened:
+        yield opened
+
+
+@pytest.fixture
+async def laptop(chromium: Path) -> AsyncIterator[Any]:
+    """A browser on a 1280 x 800 screen."""
+    async with browser_page(chromium, 1280, 800) as opened:
+        yield opened
 
 
 async def test_an_administrator_edits_a_profile_and_sees_it_audited(
@@ -187,7 +203,8 @@ async def test_an_administrator_edits_a_profile_and_sees_it_audited(
     await expect(page.get_by_text("Audit chain intact")).to_be_visible()
     change = page.locator("ul.studio-changes li", has_text="company")
     await expect(change.first).to_contain_text("Acme Realty → Studio Test Co")
-    await expect(page.locator("tbody").get_by_text(str(admin.id)).first).to_be_visible()
+    admin_label = f"{admin.first_name} {admin.last_name} · {admin.email}"
+    await expect(page.locator("tbody").get_by_text(admin_label).first).to_be_visible()
     await shot("06-audit")
 
     # A named operation: the reviewer verifies a compliance record from its page, with a note.
@@ -208,3 +225,96 @@ async def test_an_administrator_edits_a_profile_and_sees_it_audited(
     assert verified.review_note == "License checked with the state board."
     await shot("08-verified")
     assert not refused, refused
+
+
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+async def fits_the_screen(page: Any, status_column: str) -> None:
+    """No horizontal scrolling, of the page or of the table, and the status column's header
+    lies within the window."""
+    sizes = await page.evaluate(
+        """() => {
+            const root = document.documentElement;
+            const table = document.querySelector('.table-responsive');
+            return {page: [root.scrollWidth, root.clientWidth],
+                    table: table ? [table.scrollWidth, table.clientWidth] : [0, 0]};
+        }"""
+    )
+    assert sizes["page"][0] <= sizes["page"][1], f"the page scrolls sideways: {sizes}"
+    assert sizes["table"][0] <= sizes["table"][1], f"the table scrolls sideways: {sizes}"
+    header = page.locator(f'th[data-column="{status_column}"]')
+    await header.scroll_into_view_if_needed()
+    box = await header.bounding_box()
+    assert box is not None, f"no {status_column} column"
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 1280, box
+
+
+async def test_lists_and_pages_fit_a_laptop_and_name_rows_by_label(
+    hub: ThreadedHub, laptop: Any, studio_db: DatabaseService, admin: Any, backend: str
+) -> None:
+    from playwright.async_api import expect
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = laptop
+
+    async def shot(name: str, *, full_page: bool = False) -> None:
+        path = ARTIFACTS / f"{backend}-1280-{name}.png"
+        await page.screenshot(path=str(path), full_page=full_page)
+
+    person = await make_user(
+        studio_db,
+        password=None,
+        first_name="Catherine",
+        last_name=f"Miller{uuid.uuid4().hex[:6]}",
+        role_id="residential-appraiser",
+        profile={"company": "A company with a rather long name for a narrow column, Inc."},
+    )
+    label = f"{person.first_name} {person.last_name} · {person.email}"
+    requirement = (await studio_db.find_compliance_requirements(role_id=person.role_id)).items[0]
+    await studio_db.create_compliance_record(
+        {"requirement_id": str(requirement.id), "user_id": str(person.id)}
+    )
+    await studio_db.create_task(
+        {"title": "Inspect the roof", "role_id": person.role_id, "user_id": str(person.id)}
+    )
+
+    await page.goto(f"{hub.base}/studio/login")
+    await page.fill("#username", admin.email)
+    await page.fill("#password", PASSWORD)
+    await page.click("button[type=submit]")
+    await expect(page.locator("h1", has_text="Dreamery Studio").first).to_be_visible()
+
+    # The users list: every chosen column on screen, active and admin flags included.
+    await page.goto(f"{hub.base}/studio/users/list")
+    await expect(page.locator("tbody tr[data-sa-pk]").first).to_be_visible()
+    await shot("users")
+    await fits_the_screen(page, "is_active")
+    roles = await page.locator('tbody td[data-column="role_id"] a').all_inner_texts()
+    assert roles and not [r for r in roles if re.fullmatch(r"[a-z0-9-]+", r.strip())], roles
+    await shot("users")
+
+    # A compliance record list: requirement and holder by name, status on screen.
+    await page.goto(f"{hub.base}/studio/compliance-records/list?filter=user_id__eq={person.id}")
+    await expect(page.locator("tbody tr[data-sa-pk]")).to_have_count(1)
+    await fits_the_screen(page, "status")
+    links = [t.strip() for t in await page.locator("tbody td a").all_inner_texts()]
+    assert label in links and requirement.name in links, links
+    assert not [t for t in links if UUID.match(t)], links
+    await expect(page.locator("#active-filters")).to_contain_text(label)
+    await shot("compliance-records")
+
+    # The user's page: titled by the label, related rows counted.
+    await page.goto(f"{hub.base}/studio/users/detail?pk={person.id}")
+    await expect(page.locator("[data-studio-title]")).to_have_text(label)
+    tasks = page.locator('[data-studio-related="Tasks (user id)"] [data-studio-count]')
+    await expect(tasks).to_have_text("1")
+    records = page.locator(
+        '[data-studio-related="Compliance records (user id)"] [data-studio-count]'
+    )
+    await expect(records).to_have_text("1")
+    sizes = await page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert sizes[0] <= sizes[1], sizes
+    await shot("user-detail", full_page=True)

@@ -20,14 +20,17 @@ from dreamery.core.schemas import (
     Slug,
     UpdateSchema,
     VersionedRead,
+    pattern_explained,
 )
+from dreamery.models.analytics import GRID_COLUMNS
 from dreamery.models.enums import MetricCategory, WidgetType
 
 MetricName = Annotated[
-    str, StringConstraints(pattern=r"^[a-z][a-z0-9_.]*$", min_length=1, max_length=100)
+    str,
+    StringConstraints(pattern=r"^[a-z][a-z0-9_.]*$", min_length=1, max_length=100),
+    pattern_explained("a metric name: lower-case letters, digits, _ and ., starting with a letter"),
 ]
 Unit = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
-GRID_COLUMNS = 12
 
 # What a value may be, by unit: wide enough for any real book of business, narrow enough that
 # a typo or a prank (1e9 percent) is refused. Other units get the last line.
@@ -59,7 +62,7 @@ def value_problem(unit: str, value: float) -> str | None:
 
 MetricSort = Literal["timestamp", "created_at"]
 DashboardSort = Literal["created_at", "name"]
-WidgetSort = Literal["position_y", "created_at"]
+WidgetSort = Literal["position", "position_y", "created_at"]
 
 
 class AnalyticsMetricFilters(TypedDict, total=False):

@@ -45,6 +45,15 @@ METRICS: EntitySpec[AnalyticsMetric, AnalyticsMetricRead] = EntitySpec(
     tenancy=Tenancy(from_user="user_id", shared=True),
     group="Analytics",
     former_names=frozenset({"metric"}),  # its audit rows before 2026-12-01
+    row_label=lambda point: point.metric,
+    list_columns=(
+        "metric",
+        "value",
+        "unit",
+        "category",
+        "user_id",
+        "timestamp",
+    ),
 )
 
 DASHBOARDS: EntitySpec[AnalyticsDashboard, AnalyticsDashboardRead] = EntitySpec(
@@ -59,6 +68,13 @@ DASHBOARDS: EntitySpec[AnalyticsDashboard, AnalyticsDashboardRead] = EntitySpec(
     owner=Ownership("role_id", "role_id", per_organization=True),
     tenancy=Tenancy(shared=True),
     group="Analytics",
+    row_label=lambda dashboard: dashboard.name,
+    list_columns=(
+        "name",
+        "slug",
+        "role_id",
+        "is_default",
+    ),
 )
 
 DASHBOARD_WIDGETS: EntitySpec[DashboardWidget, DashboardWidgetRead] = EntitySpec(
@@ -70,10 +86,21 @@ DASHBOARD_WIDGETS: EntitySpec[DashboardWidget, DashboardWidgetRead] = EntitySpec
     read_schema=DashboardWidgetRead,
     filters=DashboardWidgetFilters,
     sorts=frozenset(get_args(WidgetSort)),
-    default_sort="position_y",
+    default_sort="position",  # row by row, left to right
     descending=False,
     parent=(DASHBOARDS, "dashboard_id"),
     group="Analytics",
+    row_label=lambda widget: widget.title,
+    list_columns=(
+        "dashboard_id",
+        "title",
+        "widget_type",
+        "metric",
+        "position_y",
+        "position_x",
+        "width",
+        "height",
+    ),
 )
 
 

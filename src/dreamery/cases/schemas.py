@@ -15,6 +15,7 @@ from dreamery.core.schemas import (
     UpdateSchema,
     VersionedRead,
     VersionInput,
+    pattern_explained,
 )
 from dreamery.models.enums import CaseKind, CaseRole, CaseStatus
 
@@ -24,7 +25,9 @@ Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, ma
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 PostalCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
 Country = Annotated[
-    str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]{2}$")
+    str,
+    StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]{2}$"),
+    pattern_explained("a two-letter code, e.g. CA"),
 ]
 
 CaseSort = Literal["created_at", "title"]

@@ -51,6 +51,15 @@ CASES: EntitySpec[Case, CaseRead] = EntitySpec(
     case_column="id",
     stamp=lambda actor: {"created_by": actor.user_id},
     group="Cases",
+    row_label=lambda case: case.title,
+    list_columns=(
+        "title",
+        "kind",
+        "status",
+        "reference",
+        "city",
+        "created_by",
+    ),
 )
 
 PARTICIPANTS: EntitySpec[CaseParticipant, ParticipantRead] = EntitySpec(
@@ -67,6 +76,12 @@ PARTICIPANTS: EntitySpec[CaseParticipant, ParticipantRead] = EntitySpec(
     stamp=lambda actor: {"added_by": actor.user_id},
     path="case-participants",
     group="Cases",
+    list_columns=(
+        "case_id",
+        "user_id",
+        "case_role",
+        "added_by",
+    ),
 )
 
 

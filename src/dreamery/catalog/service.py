@@ -33,6 +33,13 @@ CATEGORIES: EntitySpec[ProfessionalCategory, CategoryRead] = EntitySpec(
     descending=False,
     plural="categories",
     group="Catalogue",
+    row_label=lambda category: category.name,
+    list_columns=(
+        "name",
+        "id",
+        "sort_order",
+        "is_active",
+    ),
 )
 
 ROLES: EntitySpec[UserRole, RoleRead] = EntitySpec(
@@ -49,4 +56,12 @@ ROLES: EntitySpec[UserRole, RoleRead] = EntitySpec(
     # A role's grants go with it: the permission cache must not outlive a change of roles.
     after_write=invalidate_on_commit,
     group="Catalogue",
+    row_label=lambda role: role.name,
+    list_columns=(
+        "name",
+        "id",
+        "category_id",
+        "sort_order",
+        "is_active",
+    ),
 )

@@ -18,6 +18,7 @@ from dreamery.core.schemas import (
     UpdateSchema,
     VersionedRead,
     VersionInput,
+    pattern_explained,
 )
 from dreamery.models.enums import ComplianceCategory, ComplianceStatus, Frequency
 
@@ -55,7 +56,9 @@ class ComplianceEvidenceFilters(TypedDict, total=False):
 
 
 MimeType = Annotated[
-    str, StringConstraints(pattern=r"^[a-z]+/[a-z0-9.+-]+$", min_length=3, max_length=100)
+    str,
+    StringConstraints(pattern=r"^[a-z]+/[a-z0-9.+-]+$", min_length=3, max_length=100),
+    pattern_explained("a media type in lower case, e.g. application/pdf"),
 ]
 # A URL (https://…, s3://…) or a stored-file reference (file:evidence/abc.pdf).
 Location = Annotated[
@@ -63,6 +66,7 @@ Location = Annotated[
     StringConstraints(
         strip_whitespace=True, pattern=r"^[a-z][a-z0-9+.-]*:\S+$", min_length=3, max_length=2048
     ),
+    pattern_explained("a URL or file reference with a scheme, e.g. https://… or file:…"),
 ]
 
 
@@ -113,7 +117,14 @@ class ComplianceEvidenceFields(InputSchema):
     location: Location
     content_type: MimeType
     size: int = Field(ge=0, description="bytes")
-    checksum: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9:+/=-]{8,128}$")] | None = None
+    checksum: (
+        Annotated[
+            str,
+            StringConstraints(pattern=r"^[A-Za-z0-9:+/=-]{8,128}$"),
+            pattern_explained("a checksum: 8 to 128 letters, digits and : + / = -"),
+        ]
+        | None
+    ) = None
 
     @field_validator("file_name")
     @classmethod

@@ -53,6 +53,14 @@ COMPLIANCE_REQUIREMENTS: EntitySpec[ComplianceRequirement, ComplianceRequirement
     owner=Ownership("role_id", "role_id", per_organization=True),
     tenancy=Tenancy(shared=True),
     group="Compliance",
+    row_label=lambda requirement: requirement.name,
+    list_columns=(
+        "name",
+        "role_id",
+        "category",
+        "frequency",
+        "is_active",
+    ),
 )
 
 COMPLIANCE_RECORDS: EntitySpec[ComplianceRecord, ComplianceRecordRead] = EntitySpec(
@@ -67,6 +75,13 @@ COMPLIANCE_RECORDS: EntitySpec[ComplianceRecord, ComplianceRecordRead] = EntityS
     owner=Ownership("user_id"),
     tenancy=Tenancy(from_user="user_id"),
     group="Compliance",
+    list_columns=(
+        "requirement_id",
+        "user_id",
+        "status",
+        "expires_at",
+        "verified_at",
+    ),
 )
 
 COMPLIANCE_EVIDENCE: EntitySpec[ComplianceEvidence, ComplianceEvidenceRead] = EntitySpec(
@@ -82,6 +97,14 @@ COMPLIANCE_EVIDENCE: EntitySpec[ComplianceEvidence, ComplianceEvidenceRead] = En
     tenancy=Tenancy(),
     plural="compliance_evidence",
     group="Compliance",
+    row_label=lambda evidence: evidence.file_name,
+    list_columns=(
+        "record_id",
+        "file_name",
+        "content_type",
+        "size",
+        "uploaded_at",
+    ),
 )
 
 # What a professional may still change: a record not yet reviewed, or one that failed.

@@ -13,7 +13,7 @@ name. The audit trail itself is the audit domain's: it registers its writer here
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from pydantic import BaseModel, TypeAdapter
@@ -303,6 +303,41 @@ async def load(
     return obj
 
 
+async def load_many(
+    session: AsyncSession, caller: Caller, spec: EntitySpec[Any, Any], entity_ids: Iterable[Any]
+) -> list[Any]:
+    """The rows of `entity_ids` the caller may read (deleted ones too, where the caller may
+    see them), in one query; ids that match nothing are left out."""
+    keys: list[Any] = []
+    for entity_id in entity_ids:
+        try:
+            keys.append(_coerce_id(spec, entity_id))
+        except NotFoundError:
+            continue
+    if not keys:
+        return []
+    statement = select(spec.model).where(
+        spec.column("id").in_(sorted(set(keys), key=str)),
+        *visible_conditions(spec, caller, include_deleted=caller.actor.is_privileged),
+    )
+    return list((await session.scalars(statement)).all())
+
+
+async def count(
+    session: AsyncSession,
+    caller: Caller,
+    spec: EntitySpec[Any, Any],
+    *,
+    filters: Mapping[str, object] | None = None,
+) -> int:
+    """How many rows of `spec` the caller may read match `filters` (all must hold)."""
+    conditions = visible_conditions(spec, caller, include_deleted=False)
+    for name, value in spec.check_filters(filters or {}).items():
+        conditions.append(spec.column(name) == value)
+    statement = select(func.count()).select_from(spec.model).where(*conditions)
+    return int(await session.scalar(statement) or 0)
+
+
 async def find(
     session: AsyncSession,
     caller: Caller,
@@ -329,7 +364,7 @@ async def find(
     for name, value in spec.check_filters(filters or {}).items():
         conditions.append(spec.column(name) == value)
     sort_column, id_column = spec.column(sort), spec.column("id")
-    nullable = bool(sort_column.property.columns[0].nullable)
+    nullable = bool(getattr(sort_column.property.columns[0], "nullable", False))
     statement: Select[Any] = select(spec.model).where(*conditions)
     if cursor:
         after_value, after_id = decode_cursor(cursor, f"{spec.name}:{sort}:{descending}")

@@ -208,6 +208,8 @@ class EntitySpec(Generic[M, R]):
         path: str | None = None,
         group: str = "Other",
         former_names: frozenset[str] = frozenset(),
+        row_label: Callable[[Any], str] | None = None,
+        list_columns: Sequence[str] | None = None,
     ) -> None:
         self.name = name  # the audit trail's resource, and the facade's `<verb>_<name>`
         # Names the audit trail knew this entity by before (its rows are never rewritten).
@@ -251,6 +253,13 @@ class EntitySpec(Generic[M, R]):
         self.path = path or self.plural.replace("_", "-")
         self.group = group  # the API's tag and the studio's menu
         self.label = name.replace("_", " ")
+        # How a person recognises one row (a user by name and e-mail, a role by its name):
+        # called with the Read schema or the model, wherever a row or a reference is shown.
+        self.row_label = row_label
+        # The Read-schema fields a list shows, in order (every short one when None).
+        self.list_columns: tuple[str, ...] | None = (
+            tuple(list_columns) if list_columns is not None else None
+        )
         self.actions: dict[str, Action[M, Any]] = {}
         # field -> the named operations that change it, shown by the generic schemas' errors
         self._named: dict[str, str] = {}
@@ -393,6 +402,14 @@ class EntitySpec(Generic[M, R]):
 
     def read(self, obj: M) -> R:
         return self.read_schema.model_validate(obj)
+
+    def label_of(self, obj: Any) -> str:
+        """The row's label as its domain declared it; its id when there is none."""
+        if self.row_label is not None:
+            text = self.row_label(obj)
+            if text:
+                return text
+        return str(getattr(obj, "id", "?"))
 
 
 def _either(names: list[str]) -> str:

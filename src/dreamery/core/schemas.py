@@ -23,6 +23,7 @@ from pydantic import (
     ValidationError,
     ValidatorFunctionWrapHandler,
     WithJsonSchema,
+    WrapValidator,
     model_validator,
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
@@ -50,7 +51,33 @@ def _iso_text(value: Any) -> Any:
     return value
 
 
-Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, min_length=1, max_length=100)]
+def pattern_explained(meaning: str) -> WrapValidator:
+    """What a patterned string means, for its error: a value that does not match reads
+    "must be <meaning>" (e.g. "must be a phone number: ..."), never the regular expression,
+    on every surface. Put it after the `StringConstraints` that hold the pattern:
+
+        Phone = Annotated[str, StringConstraints(pattern=...), pattern_explained("a phone ...")]
+    """
+
+    def explain(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        try:
+            return handler(value)
+        except ValidationError as error:
+            if any(problem["type"] == "string_pattern_mismatch" for problem in error.errors()):
+                raise PydanticCustomError(
+                    "string_pattern_mismatch", "must be {meaning}", {"meaning": meaning}
+                ) from None
+            raise
+
+    return WrapValidator(explain)
+
+
+SLUG_MEANING = "a slug: lower-case letters and digits, in words joined by single hyphens"
+Slug = Annotated[
+    str,
+    StringConstraints(pattern=SLUG_PATTERN, min_length=1, max_length=100),
+    pattern_explained(SLUG_MEANING),
+]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]

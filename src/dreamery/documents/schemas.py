@@ -19,6 +19,7 @@ from dreamery.core.schemas import (
     UpdateSchema,
     VersionedRead,
     VersionInput,
+    pattern_explained,
 )
 from dreamery.models.enums import DocumentStatus, TemplateCategory, VariableType
 
@@ -51,7 +52,9 @@ class DocumentInstanceFilters(TypedDict, total=False):
 
 
 VariableName = Annotated[
-    str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", min_length=1, max_length=50)
+    str,
+    StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", min_length=1, max_length=50),
+    pattern_explained("a variable name: letters, digits and _, not starting with a digit"),
 ]
 TemplateVersion = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)

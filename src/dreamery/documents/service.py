@@ -56,6 +56,15 @@ DOCUMENT_TEMPLATES: EntitySpec[DocumentTemplate, DocumentTemplateRead] = EntityS
     owner=Ownership("role_id", "role_id", per_organization=True),
     tenancy=Tenancy(shared=True),
     group="Documents",
+    row_label=lambda template: template.name,
+    list_columns=(
+        "name",
+        "slug",
+        "role_id",
+        "category",
+        "template_version",
+        "is_active",
+    ),
 )
 
 DOCUMENT_VARIABLES: EntitySpec[DocumentVariable, DocumentVariableRead] = EntitySpec(
@@ -71,6 +80,15 @@ DOCUMENT_VARIABLES: EntitySpec[DocumentVariable, DocumentVariableRead] = EntityS
     descending=False,
     parent=(DOCUMENT_TEMPLATES, "template_id"),
     group="Documents",
+    row_label=lambda variable: variable.label or variable.name,
+    list_columns=(
+        "template_id",
+        "order",
+        "name",
+        "label",
+        "var_type",
+        "required",
+    ),
 )
 
 DOCUMENT_INSTANCES: EntitySpec[DocumentInstance, DocumentInstanceRead] = EntitySpec(
@@ -86,6 +104,15 @@ DOCUMENT_INSTANCES: EntitySpec[DocumentInstance, DocumentInstanceRead] = EntityS
     tenancy=Tenancy(from_user="user_id"),
     case_column="case_id",
     group="Documents",
+    row_label=lambda instance: instance.title,
+    list_columns=(
+        "title",
+        "template_id",
+        "user_id",
+        "status",
+        "signed_at",
+        "expires_at",
+    ),
 )
 
 REVIEW_FIELDS = {"status", "reviewed_by", "reviewed_at", "review_note"}

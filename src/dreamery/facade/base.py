@@ -301,6 +301,20 @@ class FacadeBase:
             items = [schema.model_validate(row) for row in page.items]
         return Page(items, page.next_cursor, page.total, page.limit)
 
+    async def get_many(self, spec: EntitySpec[M, R], entity_ids: Sequence[EntityId]) -> list[R]:
+        """The rows of `entity_ids` the caller may see, in one query (unknown ids left out)."""
+        async with self.unit(write=False) as unit:
+            found = await crud.load_many(unit.session, unit.caller, spec, entity_ids)
+            return [spec.read(row) for row in found]
+
+    async def count(
+        self, spec: EntitySpec[M, R], *, filters: Mapping[str, object] | None = None
+    ) -> int:
+        """How many of `spec`'s rows the caller may see match `filters` (combined with AND)."""
+        self._offered(spec, Crud.LIST)
+        async with self.unit(write=False) as unit:
+            return await crud.count(unit.session, unit.caller, spec, filters=filters)
+
     async def search(
         self,
         spec: EntitySpec[M, R],

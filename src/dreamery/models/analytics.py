@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from dreamery.core.types import utcnow
 from dreamery.models.base import (
@@ -23,6 +23,8 @@ from dreamery.models.organizations import TenantOptional
 
 if TYPE_CHECKING:
     from dreamery.models.catalog import UserRole
+
+GRID_COLUMNS = 12  # a dashboard's grid is this many columns wide
 
 
 class AnalyticsMetric(UUIDPrimaryKey, Timestamps, TenantOptional, Base):
@@ -97,5 +99,7 @@ class DashboardWidget(UUIDPrimaryKey, Timestamps, Versioned, Base):
     width: Mapped[int] = mapped_column(default=1)
     height: Mapped[int] = mapped_column(default=1)
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Where the widget sits, as one number: row by row, left to right (x < GRID_COLUMNS).
+    position: Mapped[int] = column_property(position_y * GRID_COLUMNS + position_x)
 
     dashboard: Mapped[AnalyticsDashboard] = relationship(back_populates="widgets", lazy="raise")

@@ -9,11 +9,19 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, StringConstraints
 from typing_extensions import TypedDict
 
-from dreamery.core.schemas import InputSchema, JsonObject, VersionedRead, VersionInput
+from dreamery.core.schemas import (
+    InputSchema,
+    JsonObject,
+    VersionedRead,
+    VersionInput,
+    pattern_explained,
+)
 from dreamery.models.enums import NotificationType
 
 Category = Annotated[
-    str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$", min_length=1, max_length=50)
+    str,
+    StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$", min_length=1, max_length=50),
+    pattern_explained("lower-case letters, digits, _ and -, starting with a letter"),
 ]
 NotificationSort = Literal["created_at"]
 

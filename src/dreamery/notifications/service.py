@@ -37,6 +37,15 @@ NOTIFICATIONS: EntitySpec[Notification, NotificationRead] = EntitySpec(
     case_column="case_id",
     offers=frozenset(Crud) - {Crud.UPDATE},
     group="Notifications",
+    row_label=lambda notification: notification.title,
+    list_columns=(
+        "title",
+        "user_id",
+        "type",
+        "category",
+        "is_read",
+        "created_at",
+    ),
 )
 
 

@@ -17,6 +17,7 @@ from dreamery.core.schemas import (
     UpdateSchema,
     VersionedRead,
     VersionInput,
+    pattern_explained,
 )
 from dreamery.models.enums import MembershipStatus, OrganizationKind, OrgRole
 
@@ -27,9 +28,15 @@ Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 PostalCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
 Country = Annotated[
-    str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]{2}$")
+    str,
+    StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]{2}$"),
+    pattern_explained("a two-letter code, e.g. CA"),
 ]
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 ().-]{5,32}$")]
+Phone = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 ().-]{5,32}$"),
+    pattern_explained("a phone number: digits, spaces and + ( ) . -, 5 to 32 characters"),
+]
 Website = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2048)]
 License = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 # The raw invitation token: URL-safe, as `secrets.token_urlsafe` makes it.

@@ -63,6 +63,15 @@ ORGANIZATIONS: EntitySpec[Organization, OrganizationRead] = EntitySpec(
     tenancy=Tenancy(column="id"),
     guarded_fields=frozenset({"kind"}),
     group="Organizations",
+    row_label=lambda organization: organization.name,
+    list_columns=(
+        "name",
+        "kind",
+        "city",
+        "country",
+        "is_personal",
+        "verified_at",
+    ),
 )
 
 MEMBERSHIPS: EntitySpec[Membership, MembershipRead] = EntitySpec(
@@ -77,6 +86,13 @@ MEMBERSHIPS: EntitySpec[Membership, MembershipRead] = EntitySpec(
     offers=frozenset({Crud.LIST, Crud.GET}),
     path="members",
     group="Organizations",
+    list_columns=(
+        "user_id",
+        "organization_id",
+        "org_role",
+        "status",
+        "joined_at",
+    ),
 )
 
 INVITATIONS: EntitySpec[Invitation, InvitationRead] = EntitySpec(
@@ -90,6 +106,15 @@ INVITATIONS: EntitySpec[Invitation, InvitationRead] = EntitySpec(
     tenancy=Tenancy(),
     offers=frozenset({Crud.LIST, Crud.GET, Crud.CREATE, Crud.DELETE}),
     group="Organizations",
+    row_label=lambda invitation: invitation.email,
+    list_columns=(
+        "email",
+        "organization_id",
+        "org_role",
+        "expires_at",
+        "accepted_at",
+        "revoked_at",
+    ),
 )
 
 # What a personal organization is, from its owner's professional category.

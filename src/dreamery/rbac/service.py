@@ -40,6 +40,13 @@ PERMISSIONS: EntitySpec[Permission, PermissionRead] = EntitySpec(
     descending=False,
     after_write=invalidate_on_commit,
     group="Access control",
+    row_label=lambda permission: permission.name,
+    list_columns=(
+        "name",
+        "resource",
+        "action",
+        "scope",
+    ),
 )
 
 ROLE_PERMISSIONS: EntitySpec[RolePermission, RolePermissionRead] = EntitySpec(
@@ -53,6 +60,11 @@ ROLE_PERMISSIONS: EntitySpec[RolePermission, RolePermissionRead] = EntitySpec(
     after_write=invalidate_on_commit,
     offers=frozenset({Crud.LIST, Crud.GET, Crud.CREATE, Crud.DELETE}),
     group="Access control",
+    list_columns=(
+        "role_id",
+        "permission_id",
+        "created_at",
+    ),
 )
 
 

@@ -11,6 +11,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ from dreamery.core.logs import log_unexpected
 from dreamery.service import ENTITIES, DatabaseService
 from dreamery.studio.audit import AuditView, ChainCheck
 from dreamery.studio.auth import StudioAuth
+from dreamery.studio.labels import studio_label
 from dreamery.studio.security import SESSION_COOKIE, SESSION_SECONDS, StudioGuard, inline_code
 from dreamery.studio.views import EntityView, filter_link
 
@@ -47,6 +49,15 @@ TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
 EXPORT_MAX_ROWS = 50_000
 ServiceGetter = Callable[[], DatabaseService]
+
+
+@dataclass(frozen=True)
+class Related:
+    """Rows of another table that point at the row shown: how many, and where to list them."""
+
+    label: str
+    url: str
+    count: int | None = None
 
 
 class Studio:
@@ -106,19 +117,29 @@ class Studio:
                     found[column.key] = key
         return found
 
-    def related_links(self, request: Request, view: EntityView, obj: Any) -> list[tuple[str, str]]:
-        """Links to the rows of other tables that point at `obj`, and to its audit trail."""
-        links: list[tuple[str, str]] = []
+    async def related(self, request: Request, view: EntityView, obj: Any) -> list[Related]:
+        """The rows of other tables that point at `obj`, each kind with how many there are
+        and a link to their filtered list; then its audit trail."""
+        links: list[Related] = []
         pk = str(obj.id)
+        db = self.acting(request)
         for key, other in self.views.items():
+            if isinstance(other, AuditView):
+                continue
             for field_name, target in other.plan.references.items():
                 if target == view.key and field_name in other.plan.filters:
                     label = f"{other.menu_label} ({field_name.replace('_', ' ')})"
                     url = filter_link(self.list_url(request, key), {field_name: pk})
-                    links.append((label, url))
+                    try:
+                        count: int | None = await db.count(
+                            other.spec, filters={other.plan.filters[field_name]: pk}
+                        )
+                    except DreameryError:
+                        count = None
+                    links.append(Related(label, url, count))
         audit_list = self.list_url(request, AUDIT_LOGS.path)
         links.append(
-            (
+            Related(
                 "Audit trail of this record",
                 filter_link(audit_list, {"resource": view.spec.name, "resource_id": pk}),
             )
@@ -238,6 +259,7 @@ def build_studio(studio: Studio, *, path: str = STUDIO_PATH) -> StudioAdmin:
         timezone_config=TimezoneConfig(default_timezone="UTC", database_timezone="UTC"),
         export_config=ExportConfig(max_rows=EXPORT_MAX_ROWS),
     )
+    admin.templates.env.globals["studio_label"] = studio_label
     studio.pages = Pages(code=_inline_code(admin))
     chain = ChainCheck(studio.get_service)
     groups: dict[str, list[EntityView]] = defaultdict(list)
@@ -302,4 +324,4 @@ def create_studio(service: DatabaseService, settings: Settings | None = None) ->
     return app
 
 
-__all__ = ["STUDIO_PATH", "Studio", "create_studio", "mount_studio"]
+__all__ = ["STUDIO_PATH", "Related", "Studio", "create_studio", "mount_studio"]

@@ -95,7 +95,7 @@ class AuditView(EntityView):
         references = studio.references(spec)  # user_id -> the users' view, from the FK
         self.plan = self._plan(references)
         self.fields = [
-            StudioDateTimeField("timestamp", label="When", filters=[Since]),
+            StudioDateTimeField("timestamp", label="When", filters=[Since], list_format=None),
             EnumField("action", enum=AuditAction),
             StudioStringField(
                 "resource",
@@ -109,9 +109,10 @@ class AuditView(EntityView):
                 extra={"targets": studio.keys_by_spec_name()},
             ),
             ChangesField("changes"),
-            StudioStringField(
+            ReferenceField(
                 "actor",
                 label="Actor",
+                extra={"target": references["user_id"], "loose": True},
                 filters=[equals_filter("actor_id", _actor, "system or a user id")],
             ),
             ReferenceField(

@@ -46,6 +46,7 @@ from starlette_admin.types import RequestAction
 from dreamery.core.entities import EntitySpec
 
 DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S %Z"
+LIST_DATETIME_FORMAT = "%Y-%m-%d %H:%M %Z"
 LONG_TEXT = 500  # strings allowed to be this long get a text area
 LIST_HIDDEN = frozenset({"updated_at", "version"})
 
@@ -191,10 +192,19 @@ class StudioTextAreaField(TextAreaField):
 
 @dataclass
 class ReferenceField(StudioStringField):
-    """The id of a row in another table, shown as a link to that row."""
+    """The id of a row in another table, shown as a link to that row, by its label.
+
+    `extra["target"]` is the key of the view of that table; with `extra["loose"]` a value
+    that is no row of it (the audit trail's actor `system`) is shown as plain text."""
 
     list_template: str = "studio/fields/reference_list.html"
     detail_template: str = "studio/fields/reference_detail.html"
+
+    def reference(self, obj: Any) -> tuple[str, str] | None:
+        """(view key, id) of the row `obj` points to through this field, if any."""
+        value = getattr(obj, self.name, None)
+        target = (self.extra or {}).get("target")
+        return (target, str(value)) if value is not None and target else None
 
 
 @dataclass
@@ -203,6 +213,11 @@ class RecordField(StudioStringField):
 
     list_template: str = "studio/fields/record_list.html"
     detail_template: str = "studio/fields/record_detail.html"
+
+    def reference(self, obj: Any) -> tuple[str, str] | None:
+        value = getattr(obj, self.name, None)
+        target = (self.extra or {}).get("targets", {}).get(getattr(obj, "resource", None))
+        return (target, str(value)) if value is not None and target else None
 
 
 @dataclass
@@ -234,6 +249,19 @@ class StudioDateTimeField(DateTimeField):
     """Date-times as the service wants them: time-zone aware, in UTC."""
 
     output_format: str | None = DATETIME_FORMAT
+    # Lists show date-times to the minute, so that their columns fit; None: as in detail.
+    list_format: str | None = LIST_DATETIME_FORMAT
+
+    async def serialize_value(self, request: Request, value: Any) -> Any:
+        if (
+            self.list_format is not None
+            and request.state.action == RequestAction.LIST
+            and isinstance(value, datetime)
+        ):
+            zone = get_tzinfo() if is_timezone_conversion_enabled() else UTC
+            shown = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+            return shown.astimezone(zone).strftime(self.list_format)
+        return await super().serialize_value(request, value)
 
     async def parse_form_data(self, request: Request, form_data: FormData) -> Any:
         raw = form_data.get(self.id)
@@ -401,10 +429,15 @@ def build_fields(spec: EntitySpec[Any, Any], plan: FieldPlan) -> list[BaseField]
         default = _create_default(spec, name)
         if default is not None:
             options["default"] = default
-        hidden = name in LIST_HIDDEN
+        hidden = name in LIST_HIDDEN if spec.list_columns is None else False
         field: BaseField
         if name in plan.references:
-            field = ReferenceField(name, extra={"target": plan.references[name]}, **options)
+            field = ReferenceField(
+                name,
+                label=reference_label(name),
+                extra={"target": plan.references[name]},
+                **options,
+            )
         elif kind is bool:
             field = BooleanField(name, **options)
         elif _is_enum(kind):
@@ -420,15 +453,20 @@ def build_fields(spec: EntitySpec[Any, Any], plan: FieldPlan) -> list[BaseField]
         elif kind in (str, uuid.UUID) or _is_str_like(kind):
             if kind is str and _is_long_text(spec, name):
                 field = StudioTextAreaField(name, **options)
-                hidden = True
+                hidden = spec.list_columns is None
             else:
                 field = StudioStringField(name, **options)
         else:
             field = StudioJSONField(name, **options)
-            hidden = True
+            hidden = spec.list_columns is None
         field.exclude_from_list = hidden
         fields.append(field)
     return fields
+
+
+def reference_label(name: str) -> str:
+    """`role_id` reads as "Role": the column shows the row, not its id."""
+    return name.removesuffix("_id").replace("_", " ").capitalize()
 
 
 def _create_default(spec: EntitySpec[Any, Any], name: str) -> Any:

@@ -13,7 +13,8 @@ action, an error page elsewhere.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import dataclasses
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from enum import Enum
 from typing import TYPE_CHECKING, Any
@@ -23,22 +24,25 @@ from markupsafe import Markup, escape
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette_admin import BaseModelView, RowActionsDisplayType, action, row_action
+from starlette_admin import BaseField, BaseModelView, RowActionsDisplayType, action, row_action
 from starlette_admin.actions import ActionSelection
 from starlette_admin.exceptions import ActionFailed, FormValidationError
 from starlette_admin.export import CsvExporter
 from starlette_admin.filters import FilterApplyContext, FilterGroup, FilterRule
 from starlette_admin.flash import flash
+from starlette_admin.types import FilterChip, ListParams, RequestAction
 
 from dreamery.core.entities import Action, Crud, EntitySpec
 from dreamery.core.errors import ConflictError, DreameryError, NotFoundError, ValidationError
 from dreamery.core.pagination import Page
 from dreamery.service import DatabaseService
-from dreamery.studio import listing, operations
+from dreamery.studio import labels, listing, operations
 from dreamery.studio.fields import (
     FieldPlan,
     Invalid,
     Query,
+    RecordField,
+    ReferenceField,
     accepts_none,
     build_fields,
     column_nullable,
@@ -48,9 +52,10 @@ from dreamery.studio.fields import (
 )
 
 if TYPE_CHECKING:
-    from dreamery.studio.app import Studio
+    from starlette.datastructures import QueryParams
 
-LABEL_ATTRIBUTES = ("name", "title", "company", "email", "file_name", "metric", "field", "slug")
+    from dreamery.studio.app import Related, Studio
+
 SEARCH_MATCHES = 100  # ranked search: best matches shown
 
 
@@ -180,6 +185,9 @@ class EntityView(BaseModelView):
         return self.spec.offered(Crud.RESTORE)
 
     def title(self, request: Request) -> str:
+        shown: str | None = getattr(request.state, "studio_title", None)
+        if shown:
+            return f"{shown} · {self.menu_label} · Dreamery Studio"
         return f"{self.menu_label} · Dreamery Studio"
 
     def can_create(self, request: Request) -> bool:
@@ -384,12 +392,109 @@ class EntityView(BaseModelView):
         with self._errors(request, Surface.PAGE):
             found = await self._searched(request, q, query, sort, descending)
             if found is not None:
-                return found[skip : skip + limit] if limit > 0 else found[skip:]
+                items = found[skip : skip + limit] if limit > 0 else found[skip:]
+                await self._labelled(request, items, filters)
+                return items
             fetch = self._fetch(self.db(request), query, sort, descending)
             items, total = await listing.rows(fetch, skip, limit if limit > 0 else None)
         if total is not None:
             _cache(request)[("total", self.key, repr(query))] = total
+        await self._labelled(request, items, filters)
         return items
+
+    # --- labels -------------------------------------------------------------------------------
+    def references_of(self, obj: Any) -> Iterable[tuple[str, str]]:
+        """(view key, id) of every row `obj` points to."""
+        for field in self.fields:
+            if isinstance(field, ReferenceField | RecordField):
+                found = field.reference(obj)
+                if found is not None:
+                    yield found
+
+    def _filtered_references(self, filters: FilterGroup | None) -> Iterable[tuple[str, str]]:
+        by_name = {f.name: f for f in self.fields}
+        for rule in _rules(filters):
+            field = by_name.get(rule.field)
+            if isinstance(field, ReferenceField) and rule.value is not None:
+                target = (field.extra or {}).get("target")
+                if target:
+                    yield target, str(rule.value)
+
+    async def _labelled(
+        self, request: Request, items: Sequence[Any], filters: FilterGroup | None = None
+    ) -> None:
+        """Label the rows shown and every row they (and the filters) point to: one query
+        per table pointed to."""
+        if request.state.action not in (RequestAction.LIST, RequestAction.DETAIL):
+            return
+        wanted: list[tuple[str, str]] = list(self._filtered_references(filters))
+        for item in items:
+            labels.remember(request, self, item)
+            wanted.extend(self.references_of(item))
+        await labels.resolve(request, self.db(request), self.studio.views, wanted)
+
+    def row_label(self, obj: Any, request: Request | None = None) -> str:
+        """The row's label; a row with no name of its own reads as the first two rows its
+        list points to (a compliance record as its requirement and its holder), once the
+        page's references are resolved."""
+        own = labels.label_of(self.spec, obj)
+        if self.spec.row_label is not None or request is None or own != str(obj.id):
+            return own
+        by_name = {f.name: f for f in self.fields}
+        parts: list[str] = []
+        for name in self.spec.list_columns or ():
+            field = by_name.get(name)
+            reference = field.reference(obj) if isinstance(field, ReferenceField) else None
+            shown = labels.studio_label(request, *reference) if reference else None
+            if shown:
+                parts.append(shown)
+            if len(parts) == 2:
+                break
+        return " · ".join(parts) or own
+
+    def _active_filter_chips(
+        self, request: Request, list_params: ListParams
+    ) -> tuple[str, list[FilterChip]]:
+        """The filter pills, with the rows they name by label rather than by id."""
+        logic, chips = super()._active_filter_chips(request, list_params)
+        by_id = {entity_id: label for (_key, entity_id), label in labels.known(request).items()}
+        named: list[FilterChip] = []
+        for chip in chips:
+            text = chip.label
+            for entity_id, label in by_id.items():
+                if entity_id in text and label != entity_id:
+                    text = text.replace(entity_id, label)
+            named.append(dataclasses.replace(chip, label=text))
+        return logic, named
+
+    def get_fields_list(
+        self,
+        request: Request,
+        *,
+        include_nested: bool = False,
+        action: RequestAction | None = None,
+    ) -> Sequence[BaseField]:
+        """A list shows the columns its domain chose first, in the order it chose them."""
+        fields = super().get_fields_list(request, include_nested=include_nested, action=action)
+        chosen = self.spec.list_columns
+        if chosen is None or (action or request.state.action) != RequestAction.LIST:
+            return fields
+        place = {name: n for n, name in enumerate(chosen)}
+        return sorted(fields, key=lambda f: place.get(f.name, len(place)))
+
+    def _parse_list_params(
+        self, request: Request, query_params: QueryParams | None = None
+    ) -> ListParams:
+        """The columns the entity's domain chose for its list, unless the page asks for
+        others (the Columns menu)."""
+        params = super()._parse_list_params(request, query_params)
+        asked = (query_params or request.query_params).get("cols")
+        if params.visible_cols is None and not asked and self.spec.list_columns is not None:
+            shown = {f.name for f in self.get_fields_list(request)}
+            columns = [name for name in self.spec.list_columns if name in shown]
+            if columns:
+                return dataclasses.replace(params, visible_cols=columns)
+        return params
 
     async def count(
         self, request: Request, q: str | None = None, filters: FilterGroup | None = None
@@ -417,11 +522,16 @@ class EntityView(BaseModelView):
     async def find_by_pk(self, request: Request, pk: Any) -> Any:
         try:
             with self._errors(request, Surface.PAGE):
-                return await self.db(request).get(self.spec, pk, include_deleted=True)
+                found = await self.db(request).get(self.spec, pk, include_deleted=True)
         except HTTPException as error:
             if error.status_code == NotFoundError.status:
                 return None
             raise
+        if request.state.action == RequestAction.DETAIL:
+            await self._labelled(request, [found])
+            request.state.studio_related = await self.studio.related(request, self, found)
+            request.state.studio_title = self.row_label(found, request)
+        return found
 
     async def find_by_pks(self, request: Request, pks: list[Any]) -> Sequence[Any]:
         found = [await self.find_by_pk(request, pk) for pk in pks]
@@ -431,7 +541,7 @@ class EntityView(BaseModelView):
         return str(obj.id)
 
     async def repr(self, obj: Any, request: Request) -> str:
-        return label_of(obj)
+        return labels.label_of(self.spec, obj)
 
     # --- writing ------------------------------------------------------------------------------
     def _input(self, data: Mapping[str, Any], *, current: Any = None) -> dict[str, Any]:
@@ -474,6 +584,17 @@ class EntityView(BaseModelView):
         current = await self.find_by_pk(request, pk)
         if current is None:
             raise HTTPException(404, f"no {self.display_name} with id {pk}")
+        if version is None and self.spec.versioned:
+            # Without the version the form was shown at, a save could overwrite a change it
+            # never showed: the studio refuses rather than guess.
+            request.state.studio_version = getattr(current, "version", None)
+            flash(
+                request,
+                f"This form did not say which version of the {self.display_name} it showed, "
+                "so nothing was saved: check the values below and save again.",
+                "error",
+            )
+            raise FormValidationError({})
         if getattr(current, "deleted_at", None) is not None:
             flash(request, f"This {self.display_name} is deleted: restore it first.", "error")
             raise FormValidationError({})
@@ -485,12 +606,13 @@ class EntityView(BaseModelView):
                 return await self.db(request).update(
                     self.spec, pk, payload, expected_version=version
                 )
-            except ConflictError as error:
+            except ConflictError:
                 fresh = await self.find_by_pk(request, pk)
                 request.state.studio_version = getattr(fresh, "version", None)
                 raise ConflictError(
-                    f"{error.message}. Your values are still in the form; the stored ones are "
-                    "on the detail page. Save again to replace them with yours."
+                    f"This {self.display_name} was changed by someone else since you opened "
+                    "it, so nothing was saved. Your values are still in the form and the "
+                    "stored ones are on its detail page: save again to replace them with yours."
                 ) from None
 
     async def _each(
@@ -558,20 +680,11 @@ class EntityView(BaseModelView):
         """Alerts shown above the list: (level, HTML)."""
         return [(level, escape(text)) for level, text in notes_of(request)]
 
-    def related_links(self, request: Request, obj: Any) -> list[tuple[str, str]]:
-        """Lists of other tables' rows that point at `obj` (and its audit trail)."""
-        return self.studio.related_links(request, self, obj)
-
-
-def label_of(obj: Any) -> str:
-    """A short human name for a row: its name, title or email, else its id."""
-    if hasattr(obj, "first_name") and hasattr(obj, "email"):
-        return f"{obj.first_name} {obj.last_name} <{obj.email}>"
-    for name in LABEL_ATTRIBUTES:
-        value = getattr(obj, name, None)
-        if isinstance(value, str) and value:
-            return value
-    return str(getattr(obj, "id", "?"))
+    def related_links(self, request: Request, obj: Any) -> list[Related]:
+        """Lists of other tables' rows that point at `obj`, with how many there are (and its
+        audit trail), as found when the detail page was read."""
+        found: list[Related] = getattr(request.state, "studio_related", None) or []
+        return found
 
 
 def filter_link(base: str, rules: Mapping[str, Any]) -> str:
@@ -586,4 +699,4 @@ def _quoted(value: str) -> str:
     return value
 
 
-__all__ = ["EntityView", "Surface", "filter_link", "label_of", "notify"]
+__all__ = ["EntityView", "Surface", "filter_link", "notify"]

@@ -47,6 +47,14 @@ TASKS: EntitySpec[Task, TaskRead] = EntitySpec(
     owners={PermissionAction.DELETE: Ownership("created_by")},
     stamp=lambda actor: {"created_by": actor.user_id},
     group="Tasks",
+    row_label=lambda task: task.title,
+    list_columns=(
+        "title",
+        "user_id",
+        "status",
+        "priority",
+        "due_date",
+    ),
 )
 
 REMINDERS: EntitySpec[Reminder, ReminderRead] = EntitySpec(
@@ -63,6 +71,14 @@ REMINDERS: EntitySpec[Reminder, ReminderRead] = EntitySpec(
     owner=Ownership("user_id"),
     tenancy=Tenancy(from_user="user_id"),
     group="Tasks",
+    list_columns=(
+        "task_id",
+        "user_id",
+        "channel",
+        "scheduled_at",
+        "sent_at",
+        "is_active",
+    ),
 )
 
 # Where a task may go from each status. Completed and cancelled tasks can be reopened.

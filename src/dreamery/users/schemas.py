@@ -27,10 +27,13 @@ from dreamery.core.schemas import (
     UpdateSchema,
     VersionedRead,
     VersionInput,
+    pattern_explained,
 )
 
 Phone = Annotated[
-    str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 ()./-]{7,32}$", max_length=32)
+    str,
+    StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 ()./-]{7,32}$", max_length=32),
+    pattern_explained("a phone number: digits, spaces and + ( ) . / -, 7 to 32 characters"),
 ]
 Specialties = Annotated[list[Tag], Field(max_length=30)]
 URL_MAX = 2048
@@ -42,7 +45,9 @@ ProfileSort = Literal["created_at"]
 
 # A state, province or region code, as the license names it ("CA", "TX", "ON").
 LicenseState = Annotated[
-    str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]{2}$")
+    str,
+    StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]{2}$"),
+    pattern_explained("a two-letter code, e.g. CA"),
 ]
 
 

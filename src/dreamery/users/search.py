@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dreamery.models import User
+from dreamery.models import User, UserRole
 from dreamery.models.users import FTS_TABLE, fold
 
 MAX_QUERY = 200
@@ -50,11 +50,38 @@ async def search(
     conditions: Sequence[ColumnElement[bool]],
     limit: int,
 ) -> list[User]:
-    """Users matching `query` among those `conditions` allow, best match first."""
+    """Users matching `query` among those `conditions` allow, best match first: by their
+    own words (names, email, company, specialties), then by the name of their role
+    ("appraiser" finds the residential and the commercial appraisers)."""
     connection = await session.connection()
     if connection.dialect.name == "postgresql":
-        return await _search_postgres(session, query, conditions, limit)
-    return await _search_sqlite(session, query, conditions, limit)
+        found = await _search_postgres(session, query, conditions, limit)
+    else:
+        found = await _search_sqlite(session, query, conditions, limit)
+    if len(found) >= limit:
+        return found
+    return found + await _by_role_name(session, query, conditions, limit - len(found), found)
+
+
+async def _by_role_name(
+    session: AsyncSession,
+    query: str,
+    conditions: Sequence[ColumnElement[bool]],
+    limit: int,
+    found: Sequence[User],
+) -> list[User]:
+    """Users whose role's name holds every word of `query`, by name, beyond `found`."""
+    words = _tokens(fold(query))
+    if not words:
+        return []
+    roles = select(UserRole.id).where(
+        *(func.lower(UserRole.name).like(f"%{_like_escape(word)}%", escape="\\") for word in words)
+    )
+    statement = select(User).where(User.role_id.in_(roles), *conditions)
+    if found:
+        statement = statement.where(User.id.not_in([user.id for user in found]))
+    statement = statement.order_by(User.last_name, User.first_name, User.id).limit(limit)
+    return list((await session.scalars(statement)).all())
 
 
 def _name_prefix_rank(first_token: str) -> Any:

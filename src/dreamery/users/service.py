@@ -55,6 +55,16 @@ USERS: EntitySpec[User, UserRead] = EntitySpec(
     guarded_fields=frozenset({"role_id", "is_active"}),
     admin_fields=frozenset({"is_admin"}),
     group="People",
+    row_label=lambda user: f"{user.first_name} {user.last_name} · {user.email}",
+    list_columns=(
+        "email",
+        "first_name",
+        "last_name",
+        "role_id",
+        "is_active",
+        "is_admin",
+        "last_login_at",
+    ),
 )
 
 PROFILES: EntitySpec[UserProfile, UserProfileRead] = EntitySpec(
@@ -69,6 +79,14 @@ PROFILES: EntitySpec[UserProfile, UserProfileRead] = EntitySpec(
     owner=Ownership("user_id"),
     tenancy=Tenancy(from_user="user_id"),
     group="People",
+    list_columns=(
+        "user_id",
+        "company",
+        "phone",
+        "license_number",
+        "license_state",
+        "experience",
+    ),
 )
 
 

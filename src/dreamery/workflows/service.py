@@ -43,6 +43,13 @@ WORKFLOWS: EntitySpec[Workflow, WorkflowRead] = EntitySpec(
     owner=Ownership("role_id", "role_id", per_organization=True),
     tenancy=Tenancy(shared=True),
     group="Workflows",
+    row_label=lambda workflow: workflow.name,
+    list_columns=(
+        "name",
+        "slug",
+        "role_id",
+        "is_active",
+    ),
 )
 
 WORKFLOW_STEPS: EntitySpec[WorkflowStep, WorkflowStepRead] = EntitySpec(
@@ -58,6 +65,14 @@ WORKFLOW_STEPS: EntitySpec[WorkflowStep, WorkflowStepRead] = EntitySpec(
     descending=False,
     parent=(WORKFLOWS, "workflow_id"),
     group="Workflows",
+    row_label=lambda step: step.name,
+    list_columns=(
+        "workflow_id",
+        "order",
+        "name",
+        "status",
+        "estimated_duration",
+    ),
 )
 
 VALIDATION_RULES: EntitySpec[ValidationRule, ValidationRuleRead] = EntitySpec(
@@ -73,6 +88,14 @@ VALIDATION_RULES: EntitySpec[ValidationRule, ValidationRuleRead] = EntitySpec(
     descending=False,
     parent=(WORKFLOW_STEPS, "step_id"),
     group="Workflows",
+    row_label=lambda rule: f"{rule.field}: {rule.rule_type}",
+    list_columns=(
+        "step_id",
+        "field",
+        "rule_type",
+        "value",
+        "order",
+    ),
 )
 
 
