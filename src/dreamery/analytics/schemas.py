@@ -84,8 +84,13 @@ class DashboardWidgetFilters(TypedDict, total=False):
 
 
 class AnalyticsMetricCreate(InputSchema):
-    role_id: Slug
-    user_id: uuid.UUID | None = None
+    role_id: Slug | None = Field(
+        default=None,
+        description="the role the point is tagged with; default: the role of `user_id`, or yours",
+    )
+    user_id: uuid.UUID | None = Field(
+        default=None, description="whom the point is about; none: nobody in particular"
+    )
     metric: MetricName
     unit: Unit  # before `value`, which is checked against it
     value: float

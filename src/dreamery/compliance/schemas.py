@@ -154,7 +154,9 @@ class ComplianceRecordCreate(InputSchema):
     (`verify_compliance_record` or `fail_compliance_record`) as pending."""
 
     requirement_id: uuid.UUID
-    user_id: uuid.UUID
+    user_id: uuid.UUID | None = Field(
+        default=None, description="the professional the record is of; default: you"
+    )
     expires_at: AwareDatetime | None = None
     notes: Annotated[str, StringConstraints(max_length=2000)] | None = None
     evidence: list[ComplianceEvidenceFields] = Field(default_factory=list, max_length=50)

@@ -191,8 +191,13 @@ class DocumentInstanceCreate(InputSchema):
     case_id: uuid.UUID | None = None
 
     template_id: uuid.UUID
-    user_id: uuid.UUID
-    role_id: Slug
+    user_id: uuid.UUID | None = Field(
+        default=None, description="whose document it is (its owner); default: you"
+    )
+    role_id: Slug | None = Field(
+        default=None,
+        description="the professional role it is filed under; default: the owner's role",
+    )
     title: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
     data: JsonObject = Field(default_factory=dict)
     expires_at: AwareDatetime | None = None

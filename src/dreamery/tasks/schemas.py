@@ -45,8 +45,13 @@ class TaskCreate(InputSchema):
 
     title: Title
     description: TaskDescription | None = None
-    role_id: Slug
-    user_id: uuid.UUID
+    user_id: uuid.UUID | None = Field(
+        default=None, description="whom the task is for (the assignee); default: you"
+    )
+    role_id: Slug | None = Field(
+        default=None,
+        description="the professional role the task is done in; default: the assignee's role",
+    )
     priority: Priority = Priority.MEDIUM
     due_date: AwareDatetime | None = None
     tags: Tags = Field(default_factory=list)
@@ -94,7 +99,9 @@ class ReminderFilters(TypedDict, total=False):
 
 class ReminderCreate(InputSchema):
     task_id: uuid.UUID
-    user_id: uuid.UUID
+    user_id: uuid.UUID | None = Field(
+        default=None, description="whom the reminder is for; default: you"
+    )
     channel: ReminderChannel
     message: Annotated[str, StringConstraints(max_length=500)] | None = None
     scheduled_at: AwareDatetime

@@ -19,7 +19,7 @@ from dreamery.core import crud, emails
 from dreamery.core.access import authorize, refuse_own
 from dreamery.core.context import Caller, PermissionAction
 from dreamery.core.entities import EntityId, EntitySpec, Input, Ownership, Tenancy
-from dreamery.core.errors import ConflictError, NotFoundError
+from dreamery.core.errors import ConflictError, FieldError, NotFoundError, ValidationError
 from dreamery.core.pagination import check_limit
 from dreamery.core.types import utcnow
 from dreamery.models import User, UserProfile
@@ -131,6 +131,43 @@ async def create_user(
         )
     await refresh_search_text(session, user.id)
     return user
+
+
+async def for_the_caller(
+    session: AsyncSession,
+    caller: Caller,
+    given: Mapping[str, Any],
+    *,
+    user_field: str = "user_id",
+    role_field: str | None = "role_id",
+) -> dict[str, Any]:
+    """What a new row left out of whom it is for, as the server knows it.
+
+    The user (assignee, owner) is the caller; the role is that user's professional role (each
+    user holds one: `users.role_id`), the caller's own or, when the row is for someone else,
+    theirs. A row for someone else is still checked by the permission that reaches them.
+    """
+    decided: dict[str, Any] = {}
+    user_id = given.get(user_field)
+    if user_id is None:
+        if caller.actor.user_id is None:
+            raise ValidationError(
+                [FieldError(user_field, "name the user: nobody is signed in", "missing")]
+            )
+        user_id = decided[user_field] = caller.actor.user_id
+    if role_field is not None and given.get(role_field) is None:
+        if user_id == caller.actor.user_id and caller.actor.role_id is not None:
+            decided[role_field] = caller.actor.role_id
+        else:
+            role_id = await session.scalar(
+                select(User.role_id).where(User.id == user_id, User.deleted_at.is_(None))
+            )
+            if role_id is None:
+                raise ValidationError(
+                    [FieldError(user_field, f"no user with id {user_id}", "missing_reference")]
+                )
+            decided[role_field] = role_id
+    return decided
 
 
 async def find_user_by_email(session: AsyncSession, caller: Caller, email: str) -> User:
