@@ -1,8 +1,8 @@
 """Users and profiles: their specs and the operations particular to people.
 
-A user is created with their profile in one transaction; deleting or restoring a user takes
-their profile along; every change to a name, email, company or specialties refreshes the
-user's search digest; an administrator cannot shut themselves out.
+A user is created with their profile and a welcome notification in one transaction; deleting
+or restoring a user takes their profile along; every change to a name, email, company or
+specialties refreshes the user's search digest; an administrator cannot shut themselves out.
 """
 
 from __future__ import annotations
@@ -18,13 +18,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dreamery.core import crud, emails
 from dreamery.core.access import authorize, refuse_own
 from dreamery.core.context import Caller, PermissionAction
-from dreamery.core.entities import EntityId, EntitySpec, Input, Ownership, Tenancy
+from dreamery.core.entities import (
+    EVERY_OPERATION,
+    Crud,
+    EntityId,
+    EntitySpec,
+    Input,
+    Ownership,
+    Tenancy,
+)
 from dreamery.core.errors import ConflictError, FieldError, NotFoundError, ValidationError
 from dreamery.core.pagination import check_limit
 from dreamery.core.types import utcnow
 from dreamery.models import User, UserProfile
 from dreamery.models.enums import AuditAction, OrgRole, Resource
 from dreamery.models.users import search_text
+from dreamery.notifications import service as notifications
 from dreamery.organizations import service as organizations
 from dreamery.users import search
 from dreamery.users.schemas import (
@@ -68,6 +77,8 @@ PROFILES: EntitySpec[UserProfile, UserProfileRead] = EntitySpec(
     sorts=frozenset(get_args(ProfileSort)),
     owner=Ownership("user_id"),
     tenancy=Tenancy(from_user="user_id"),
+    # Made with its user (`create_user`), so there is never a second one to create.
+    offers=EVERY_OPERATION - {Crud.CREATE},
     group="People",
 )
 
@@ -91,9 +102,10 @@ async def create_user(
     joining: Joining | None = None,
     claimed: bool = False,
 ) -> User:
-    """A user, their organization's membership, and their profile when the input carries
-    one, in one transaction. `claimed`: the role was chosen by the user themselves (sign-up)
-    and holds nothing until verified; a role given by an administrator is verified."""
+    """A user, their organization's membership, their profile (empty unless the input
+    carries one) and their welcome notification, in one transaction. `claimed`: the role was
+    chosen by the user themselves (sign-up) and holds nothing until verified; a role given by
+    an administrator is verified."""
     payload = crud.parse(UserCreate, data)
     profile = payload.profile
     if joining is None:
@@ -122,14 +134,11 @@ async def create_user(
         org_role=joining.org_role,
         invited_by=joining.invited_by,
     )
-    if profile is not None:
-        await crud.create(
-            session,
-            caller,
-            PROFILES,
-            {**profile.model_dump(exclude_unset=True), "user_id": user.id},
-        )
+    # Every user has a profile from the start: an empty one when the input carries none.
+    fields = profile.model_dump(exclude_unset=True) if profile is not None else {}
+    await crud.create(session, caller, PROFILES, {**fields, "user_id": user.id})
     await refresh_search_text(session, user.id)
+    await notifications.welcome(session, caller, user)
     return user
 
 
@@ -316,13 +325,6 @@ async def _claim_again(session: AsyncSession, caller: Caller, user_id: Any) -> N
         {"role_verified_at": None, "role_verified_by": None},
         action=AuditAction.UPDATE,
     )
-
-
-@PROFILES.creates
-async def create_profile(session: AsyncSession, caller: Caller, data: Input) -> UserProfile:
-    profile: UserProfile = await crud.create(session, caller, PROFILES, data)
-    await refresh_search_text(session, profile.user_id)
-    return profile
 
 
 @PROFILES.updates
