@@ -80,10 +80,13 @@ DASHBOARD_WIDGETS: EntitySpec[DashboardWidget, DashboardWidgetRead] = EntitySpec
 
 @METRICS.creates
 async def create_metric(session: AsyncSession, caller: Caller, data: Input) -> AnalyticsMetric:
-    """A metric point. Tagged with the role of the one it is about (by default theirs, or the
-    caller's when it is about nobody): a professional records metrics for their own role only
+    """A metric point about the caller unless it names someone (or `null`: nobody). Tagged
+    with the role of the one it is about (by default theirs, or the caller's when it is about
+    nobody): a professional records metrics for their own role only
     (`metric:create:any` may tag any)."""
     payload = crud.parse(AnalyticsMetricCreate, data)
+    if "user_id" not in payload.model_fields_set and caller.actor.user_id is not None:
+        payload = payload.model_copy(update={"user_id": caller.actor.user_id})
     if payload.role_id is None:
         about = payload.user_id or caller.actor.user_id
         if about is None:

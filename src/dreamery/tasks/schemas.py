@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 from typing_extensions import TypedDict
 
 from dreamery.core.schemas import (
@@ -40,6 +40,20 @@ class TaskFilters(TypedDict, total=False):
 
 class TaskCreate(InputSchema):
     """A new task; it starts pending (its status then moves by `change_task_status`)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "Call the seller about the inspection report",
+                    "description": "Walk them through the roof findings before Friday.",
+                    "priority": "high",
+                    "due_date": "2027-01-15T09:00:00Z",
+                    "tags": ["calls", "inspection"],
+                }
+            ]
+        }
+    )
 
     case_id: uuid.UUID | None = None
 

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    ConfigDict,
     Field,
     HttpUrl,
     StringConstraints,
@@ -157,6 +158,28 @@ class ProfileViewPage(BaseModel):
 
 
 class UserCreate(InputSchema):
+    """An account given by an administrator: its role is verified from the start."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "email": "catherine.miller@example.com",
+                    "first_name": "Catherine",
+                    "last_name": "Miller",
+                    "role_id": "residential-appraiser",
+                    "profile": {
+                        "company": "Miller Valuation",
+                        "license_number": "RA-0042187",
+                        "license_state": "ME",
+                        "specialties": ["single-family", "waterfront"],
+                        "experience": 12,
+                    },
+                }
+            ]
+        }
+    )
+
     email: EmailAddress
     first_name: PersonName
     last_name: PersonName
