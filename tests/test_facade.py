@@ -287,7 +287,9 @@ async def test_keyset_pages_walk_every_row_once(db: DatabaseService) -> None:
         await db.create_notification({"user_id": str(owner.id), "title": f"N{n}", "message": "m"})
     seen, cursor = [], None
     while True:
-        page = await db.find_notifications(user_id=owner.id, limit=7, cursor=cursor)
+        page = await db.find_notifications(
+            user_id=owner.id, category="general", limit=7, cursor=cursor
+        )
         seen += [n.id for n in page.items]
         if page.next_cursor is None:
             break
@@ -333,9 +335,9 @@ async def test_audit_rows_follow_every_write(db: DatabaseService) -> None:
     await db.delete_user(user.id)
     await db.restore_user(user.id)
     after = await audit_rows(db)
-    # create personal organization + user + membership + profile, update, delete user +
-    # profile, restore user + profile
-    assert after - before == 9
+    # create personal organization + user + membership + profile + welcome notification,
+    # update, delete user + profile, restore user + profile
+    assert after - before == 10
     history = await db.find_audit_logs(resource="user", resource_id=str(user.id), limit=10)
     update = next(r for r in history.items if r.action == "update")
     assert update.changes == {"last_name": ["Tester", "Changed"]}

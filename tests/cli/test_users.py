@@ -86,3 +86,19 @@ def test_production_refuses_the_development_key_and_sqlite(
         )
     short = production | {"SECRET_KEY": "too-short"}
     assert_one_line_error(dreamery("serve", env=short, url=database_url), "SECRET_KEY")
+
+
+async def test_an_administrator_made_on_the_command_line_has_a_profile_and_a_welcome(
+    fresh_seeded_url: str, cli_env: dict[str, str]
+) -> None:
+    env = cli_env | {"DREAMERY_ADMIN_PASSWORD": "a production grade secret"}
+    for command in (["ensure-admin"], ["create-admin", "ops@example.com"]):
+        made = dreamery("users", *command, env=env, url=fresh_seeded_url)
+        assert made.code == 0, made
+    async with DatabaseService(fresh_seeded_url) as db:
+        for email in ("admin@example.com", "ops@example.com"):
+            user = await db.find_user_by_email(email)
+            assert len((await db.find_profiles(user_id=user.id)).items) == 1
+            welcome = await db.find_notifications(user_id=user.id, category="welcome")
+            assert [n.title for n in welcome.items] == ["Welcome to Dreamery Hub, Hub"]
+            assert "Real Estate Agent" in welcome.items[0].message

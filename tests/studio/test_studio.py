@@ -748,3 +748,29 @@ async def test_a_session_opened_by_a_cookie_alone_is_refused(
     }
     async with await _copy(studio_app, _signed_cookie(forged)) as forger:
         assert (await forger.get("/studio/users/list")).status_code == 303
+
+
+async def test_a_user_made_in_the_studio_has_a_profile_and_a_welcome(
+    client: httpx.AsyncClient, studio_db: DatabaseService
+) -> None:
+    form = await client.get("/studio/users/create")
+    assert form.status_code == 200, form.text
+    email = f"studio-made-{uuid.uuid4().hex[:6]}@example.com"
+    created = await client.post(
+        "/studio/users/create",
+        data={
+            "email": email,
+            "first_name": "Stu",
+            "last_name": "Dio",
+            "role_id": "title-agent",
+            "is_active": "on",
+            "csrftoken": form_token(form.text),
+        },
+        headers=same_site(),
+    )
+    assert created.status_code == 303, created.text
+    user = await studio_db.find_user_by_email(email)
+    assert len((await studio_db.find_profiles(user_id=user.id)).items) == 1
+    welcome = await studio_db.find_notifications(user_id=user.id, category="welcome")
+    assert [n.title for n in welcome.items] == ["Welcome to Dreamery Hub, Stu"]
+    assert "Title Agent" in welcome.items[0].message

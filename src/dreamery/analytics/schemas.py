@@ -7,7 +7,14 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from typing_extensions import TypedDict
 
 from dreamery.core.schemas import (
@@ -87,8 +94,31 @@ class DashboardWidgetFilters(TypedDict, total=False):
 
 
 class AnalyticsMetricCreate(InputSchema):
-    role_id: Slug
-    user_id: uuid.UUID | None = None
+    """A metric point: one value of a metric at a moment."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "metric": "deals_closed",
+                    "unit": "count",
+                    "value": 2,
+                    "category": "performance",
+                    "metadata": {"week": "2027-W02"},
+                    "timestamp": "2027-01-15T17:00:00Z",
+                }
+            ]
+        }
+    )
+
+    role_id: Slug | None = Field(
+        default=None,
+        description="the role the point is tagged with; default: the role of `user_id`, or yours",
+    )
+    user_id: uuid.UUID | None = Field(
+        default=None,
+        description="whom the point is about; default: you (`null`: nobody in particular)",
+    )
     metric: MetricName
     unit: Unit  # before `value`, which is checked against it
     value: float

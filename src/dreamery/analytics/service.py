@@ -30,6 +30,7 @@ from dreamery.core.entities import EntityId, EntitySpec, Input, Ownership, Tenan
 from dreamery.core.errors import FieldError, ValidationError
 from dreamery.models import AnalyticsDashboard, AnalyticsMetric, DashboardWidget
 from dreamery.models.enums import Resource
+from dreamery.users import service as users
 
 METRICS: EntitySpec[AnalyticsMetric, AnalyticsMetricRead] = EntitySpec(
     name="analytics_metric",
@@ -106,9 +107,19 @@ DASHBOARD_WIDGETS: EntitySpec[DashboardWidget, DashboardWidgetRead] = EntitySpec
 
 @METRICS.creates
 async def create_metric(session: AsyncSession, caller: Caller, data: Input) -> AnalyticsMetric:
-    """A metric point. Tagged with the role of the one it is about: a professional records
-    metrics for their own role only (`metric:create:any` may tag any)."""
+    """A metric point about the caller unless it names someone (or `null`: nobody). Tagged
+    with the role of the one it is about (by default theirs, or the caller's when it is about
+    nobody): a professional records metrics for their own role only
+    (`metric:create:any` may tag any)."""
     payload = crud.parse(AnalyticsMetricCreate, data)
+    if "user_id" not in payload.model_fields_set and caller.actor.user_id is not None:
+        payload = payload.model_copy(update={"user_id": caller.actor.user_id})
+    if payload.role_id is None:
+        about = payload.user_id or caller.actor.user_id
+        if about is None:
+            raise ValidationError([FieldError("role_id", "name the role", "missing")])
+        decided = await users.for_the_caller(session, caller, {"user_id": about})
+        payload = payload.model_copy(update={"role_id": decided["role_id"]})
     actor = caller.actor
     scope = actor.scope(METRICS.resource, PermissionAction.CREATE)
     if scope is not PermissionScope.ANY and payload.role_id != actor.role_id:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from dreamery.core.schemas import EmailAddress, InputSchema, PersonName, Slug
 from dreamery.organizations.schemas import InvitationToken
@@ -20,6 +20,25 @@ class Registration(InputSchema):
     """A professional signing up: who they are, their role from the catalogue, a password,
     and the invitation they were sent, if any. The role is claimed until an administrator of
     their organization verifies it; until then they hold what every professional holds."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "email": "nora.whitfield@example.com",
+                    "password": "harbor lantern quietly 91 drifts",
+                    "first_name": "Nora",
+                    "last_name": "Whitfield",
+                    "role_id": "real-estate-agent",
+                    "profile": {
+                        "company": "Harbor Realty",
+                        "specialties": ["condos", "first-time buyers"],
+                        "experience": 4,
+                    },
+                }
+            ]
+        }
+    )
 
     email: EmailAddress = Field(examples=["jane.doe@example.com"])
     password: Password = Field(examples=["correct horse battery staple"])

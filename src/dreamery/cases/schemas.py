@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 from typing_extensions import TypedDict
 
 from dreamery.core.schemas import (
@@ -65,6 +65,24 @@ class CaseFields(InputSchema):
 class CaseCreate(CaseFields):
     """A new case of the creator's organization; the creator takes part in it as
     `case_role`."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "12 Harbor Street purchase",
+                    "kind": "purchase",
+                    "case_role": "buyers_agent",
+                    "reference": "HR-2027-0012",
+                    "address_line1": "12 Harbor Street",
+                    "city": "Portland",
+                    "region": "ME",
+                    "postal_code": "04101",
+                    "country": "US",
+                }
+            ]
+        }
+    )
 
     title: Title
     kind: CaseKind

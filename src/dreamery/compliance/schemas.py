@@ -6,9 +6,10 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import ConfigDict, Field, StringConstraints, field_validator
 from typing_extensions import TypedDict
 
+from dreamery.core.ids import catalog_id
 from dreamery.core.schemas import (
     AwareDatetime,
     Description,
@@ -31,6 +32,10 @@ UPLOAD_STAMP = {
     "uploaded_by": "is recorded by the hub (who uploaded the file), not given",
     "uploaded_at": "is recorded by the hub (when the file was uploaded), not given",
 }
+
+
+# The starter requirement the documented example answers (its id is the catalogue's).
+EXAMPLE_REQUIREMENT = "license-requirement"
 
 
 class ComplianceRequirementFilters(TypedDict, total=False):
@@ -162,10 +167,37 @@ class ComplianceEvidenceRead(VersionedRead):
 
 class ComplianceRecordCreate(InputSchema):
     """A professional's record of a requirement, with its evidence; it waits for review
-    (`verify_compliance_record` or `fail_compliance_record`) as pending."""
+    (`verify_compliance_record` or `fail_compliance_record`) as pending.
+
+    The example answers the catalogue's license requirement of the Acquisition Specialist
+    role."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "requirement_id": str(
+                        catalog_id("compliance-requirement", EXAMPLE_REQUIREMENT)
+                    ),
+                    "expires_at": "2028-06-30T00:00:00Z",
+                    "notes": "License renewed in June; the state's confirmation is attached.",
+                    "evidence": [
+                        {
+                            "file_name": "license-2026.pdf",
+                            "location": "file:evidence/license-2026.pdf",
+                            "content_type": "application/pdf",
+                            "size": 48213,
+                        }
+                    ],
+                }
+            ]
+        }
+    )
 
     requirement_id: uuid.UUID
-    user_id: uuid.UUID
+    user_id: uuid.UUID | None = Field(
+        default=None, description="the professional the record is of; default: you"
+    )
     expires_at: AwareDatetime | None = None
     notes: Annotated[str, StringConstraints(max_length=2000)] | None = None
     evidence: list[ComplianceEvidenceFields] = Field(default_factory=list, max_length=50)

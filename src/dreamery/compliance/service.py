@@ -40,6 +40,7 @@ from dreamery.core.errors import ConflictError
 from dreamery.core.types import utcnow
 from dreamery.models import ComplianceEvidence, ComplianceRecord, ComplianceRequirement
 from dreamery.models.enums import AuditAction, ComplianceStatus, Resource
+from dreamery.users import service as users
 
 COMPLIANCE_REQUIREMENTS: EntitySpec[ComplianceRequirement, ComplianceRequirementRead] = EntitySpec(
     name="compliance_requirement",
@@ -135,10 +136,15 @@ async def _evidence_changed(session: AsyncSession, record: ComplianceRecord) -> 
 async def create_compliance_record(
     session: AsyncSession, caller: Caller, data: Input
 ) -> ComplianceRecord:
-    """A pending record with its evidence, in one transaction."""
+    """A pending record with its evidence, in one transaction: the caller's, unless it names
+    the professional it is of."""
     payload = crud.parse(ComplianceRecordCreate, data)
+    decided = await users.for_the_caller(session, caller, dict(payload), role_field=None)
     record: ComplianceRecord = await crud.create(
-        session, caller, COMPLIANCE_RECORDS, payload.model_copy(update={"evidence": []})
+        session,
+        caller,
+        COMPLIANCE_RECORDS,
+        payload.model_copy(update={"evidence": [], **decided}),
     )
     for item in payload.evidence:
         await crud.create(

@@ -6,9 +6,10 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 from typing_extensions import TypedDict
 
+from dreamery.core.ids import catalog_id
 from dreamery.core.schemas import (
     AwareDatetime,
     Description,
@@ -27,6 +28,10 @@ TemplateSort = Literal["created_at", "name"]
 VariableSort = Literal["order", "created_at"]
 InstanceSort = Literal["created_at", "expires_at"]
 ReviewNote = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+# The starter template the documented example fills in (its id is the catalogue's).
+EXAMPLE_TEMPLATE = "purchase-agreement-template"
 
 
 class DocumentTemplateFilters(TypedDict, total=False):
@@ -189,13 +194,42 @@ class DocumentTemplateRead(VersionedRead):
 
 class DocumentInstanceCreate(InputSchema):
     """A new document from a template; it starts as a draft, goes to review with
-    `submit_document_instance` and is signed or returned by a reviewer."""
+    `submit_document_instance` and is signed or returned by a reviewer.
+
+    The example fills in the catalogue's purchase agreement, a starter template of the
+    Acquisition Specialist role."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "template_id": str(catalog_id("document-template", EXAMPLE_TEMPLATE)),
+                    "title": "Purchase agreement: 12 Harbor Street",
+                    "data": {
+                        "buyerName": "Catherine Miller",
+                        "sellerName": "Daniel Ortiz",
+                        "propertyAddress": "12 Harbor Street, Portland, ME 04101",
+                        "purchasePrice": 425000,
+                        "earnestMoney": 10000,
+                        "financingType": "conventional",
+                        "inspectionPeriodDays": 10,
+                        "closingDate": "2027-02-26",
+                    },
+                }
+            ]
+        }
+    )
 
     case_id: uuid.UUID | None = None
 
     template_id: uuid.UUID
-    user_id: uuid.UUID
-    role_id: Slug
+    user_id: uuid.UUID | None = Field(
+        default=None, description="whose document it is (its owner); default: you"
+    )
+    role_id: Slug | None = Field(
+        default=None,
+        description="the professional role it is filed under; default: the owner's role",
+    )
     title: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
     data: JsonObject = Field(default_factory=dict)
     expires_at: AwareDatetime | None = None

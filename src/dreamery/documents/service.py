@@ -43,6 +43,7 @@ from dreamery.documents.schemas import (
 )
 from dreamery.models import DocumentInstance, DocumentTemplate, DocumentVariable
 from dreamery.models.enums import AuditAction, DocumentStatus, Resource
+from dreamery.users import service as users
 
 DOCUMENT_TEMPLATES: EntitySpec[DocumentTemplate, DocumentTemplateRead] = EntitySpec(
     name="document_template",
@@ -174,6 +175,20 @@ async def copy_document_template(
             ],
         },
     )
+
+
+@DOCUMENT_INSTANCES.creates
+async def create_document_instance(
+    session: AsyncSession, caller: Caller, data: Input
+) -> DocumentInstance:
+    """A draft of the caller's, unless it names its owner; filed under the owner's role
+    unless it names one."""
+    payload = crud.parse(DocumentInstanceCreate, data)
+    decided = await users.for_the_caller(session, caller, dict(payload))
+    document: DocumentInstance = await crud.create(
+        session, caller, DOCUMENT_INSTANCES, payload.model_copy(update=decided)
+    )
+    return document
 
 
 @DOCUMENT_INSTANCES.updates

@@ -18,7 +18,6 @@ from dreamery.users.schemas import (
     ProfileSort,
     UserCreate,
     UserFilters,
-    UserProfileCreate,
     UserProfileRead,
     UserProfileUpdate,
     UserRead,
@@ -132,11 +131,6 @@ class UsersFacade(FacadeBase):
 
     async def purge_user(self, user_id: EntityId) -> None:
         await self.purge(users.USERS, user_id)
-
-    async def create_profile(
-        self, data: UserProfileCreate | Mapping[str, object]
-    ) -> UserProfileRead:
-        return await self.create(users.PROFILES, data)
 
     async def find_profile_by_id(
         self, profile_id: EntityId, *, include_deleted: bool = False

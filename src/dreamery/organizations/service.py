@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
-from typing import get_args
+from typing import Any, get_args
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from dreamery.core import crud
 from dreamery.core.access import authorize
@@ -206,6 +207,22 @@ async def join(
         },
     )
     return membership
+
+
+def administered_members(user_id: uuid.UUID) -> Select[Any]:
+    """The ids of the active members of every organization `user_id` administers (as an
+    active owner or admin), themselves included."""
+    admin = aliased(Membership)
+    return (
+        select(Membership.user_id)
+        .join(admin, admin.organization_id == Membership.organization_id)
+        .where(
+            admin.user_id == user_id,
+            admin.status == MembershipStatus.ACTIVE,
+            admin.org_role.in_([OrgRole.OWNER, OrgRole.ADMIN]),
+            Membership.status == MembershipStatus.ACTIVE,
+        )
+    )
 
 
 async def active_owners(session: AsyncSession, organization_id: uuid.UUID) -> int:

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 from typing_extensions import TypedDict
 
 from dreamery.core.schemas import (
@@ -41,12 +41,31 @@ class TaskFilters(TypedDict, total=False):
 class TaskCreate(InputSchema):
     """A new task; it starts pending (its status then moves by `change_task_status`)."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "Call the seller about the inspection report",
+                    "description": "Walk them through the roof findings before Friday.",
+                    "priority": "high",
+                    "due_date": "2027-01-15T09:00:00Z",
+                    "tags": ["calls", "inspection"],
+                }
+            ]
+        }
+    )
+
     case_id: uuid.UUID | None = None
 
     title: Title
     description: TaskDescription | None = None
-    role_id: Slug
-    user_id: uuid.UUID
+    user_id: uuid.UUID | None = Field(
+        default=None, description="whom the task is for (the assignee); default: you"
+    )
+    role_id: Slug | None = Field(
+        default=None,
+        description="the professional role the task is done in; default: the assignee's role",
+    )
     priority: Priority = Priority.MEDIUM
     due_date: AwareDatetime | None = None
     tags: Tags = Field(default_factory=list)
@@ -94,7 +113,9 @@ class ReminderFilters(TypedDict, total=False):
 
 class ReminderCreate(InputSchema):
     task_id: uuid.UUID
-    user_id: uuid.UUID
+    user_id: uuid.UUID | None = Field(
+        default=None, description="whom the reminder is for; default: you"
+    )
     channel: ReminderChannel
     message: Annotated[str, StringConstraints(max_length=500)] | None = None
     scheduled_at: AwareDatetime

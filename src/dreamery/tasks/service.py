@@ -28,6 +28,7 @@ from dreamery.tasks.schemas import (
     TaskStatusChange,
     TaskUpdate,
 )
+from dreamery.users import service as users
 
 TASKS: EntitySpec[Task, TaskRead] = EntitySpec(
     name="task",
@@ -81,6 +82,18 @@ REMINDERS: EntitySpec[Reminder, ReminderRead] = EntitySpec(
     ),
 )
 
+
+@REMINDERS.creates
+async def create_reminder(session: AsyncSession, caller: Caller, data: Input) -> Reminder:
+    """A reminder for the caller, unless it names whom it is for."""
+    payload = crud.parse(ReminderCreate, data)
+    decided = await users.for_the_caller(session, caller, dict(payload), role_field=None)
+    reminder: Reminder = await crud.create(
+        session, caller, REMINDERS, payload.model_copy(update=decided)
+    )
+    return reminder
+
+
 # Where a task may go from each status. Completed and cancelled tasks can be reopened.
 TRANSITIONS: dict[TaskStatus, frozenset[TaskStatus]] = {
     TaskStatus.PENDING: frozenset(
@@ -110,7 +123,11 @@ async def _on_the_case(session: AsyncSession, task: Task) -> None:
 
 @TASKS.creates
 async def create_task(session: AsyncSession, caller: Caller, data: Input) -> Task:
-    task: Task = await crud.create(session, caller, TASKS, data)
+    """A task for the caller, unless it names its assignee; in the assignee's role unless it
+    names one. Assigning it to someone else takes `task:create` reaching them."""
+    payload = crud.parse(TaskCreate, data)
+    payload = payload.model_copy(update=await users.for_the_caller(session, caller, dict(payload)))
+    task: Task = await crud.create(session, caller, TASKS, payload)
     await _on_the_case(session, task)
     return task
 

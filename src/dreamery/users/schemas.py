@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
+    BaseModel,
+    ConfigDict,
     Field,
     HttpUrl,
     StringConstraints,
@@ -125,7 +127,64 @@ class UserProfileRead(VersionedRead):
     deleted_at: datetime | None
 
 
+class ProfileCard(VersionedRead):
+    """A profile as other professionals see it: without the phone number."""
+
+    organization_id: uuid.UUID
+    license_state: str | None
+    user_id: uuid.UUID
+    company: str | None
+    license_number: str | None
+    specialties: list[str]
+    experience: int
+    bio: str | None
+    avatar: str | None
+    deleted_at: datetime | None
+
+
+ProfileView = Annotated[
+    UserProfileRead | ProfileCard,
+    Field(
+        description="with the phone (`UserProfileRead`) for those who see the user's full "
+        "record; without it (`ProfileCard`) for everyone else"
+    ),
+]
+
+
+class ProfileViewPage(BaseModel):
+    """A page of profiles, each as the caller may see it."""
+
+    items: list[ProfileView]
+    next_cursor: str | None = Field(
+        description="pass as `cursor` for the next page; null on the last page"
+    )
+    total: int | None = Field(description="matching records, when with_total=true")
+    limit: int
+
+
 class UserCreate(InputSchema):
+    """An account given by an administrator: its role is verified from the start."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "email": "catherine.miller@example.com",
+                    "first_name": "Catherine",
+                    "last_name": "Miller",
+                    "role_id": "residential-appraiser",
+                    "profile": {
+                        "company": "Miller Valuation",
+                        "license_number": "RA-0042187",
+                        "license_state": "ME",
+                        "specialties": ["single-family", "waterfront"],
+                        "experience": 12,
+                    },
+                }
+            ]
+        }
+    )
+
     email: EmailAddress
     first_name: PersonName
     last_name: PersonName
@@ -161,6 +220,43 @@ class UserRead(VersionedRead):
     deleted_at: datetime | None
 
 
+class UserCard(EntityRead):
+    """A professional as the directory shows them to other professionals: who they are and
+    what they do, without their e-mail, phone, sign-ins or account flags (those are in
+    `UserRead`, for the user themselves, their organization's admins and platform
+    administrators)."""
+
+    first_name: str
+    last_name: str
+    role_id: str
+    role_name: str | None = Field(description="the professional role's name")
+    company: str | None
+    city: str | None = Field(description="the city of the user's organization")
+    specialties: list[str]
+    bio: str | None
+
+
+UserView = Annotated[
+    UserRead | UserCard,
+    Field(
+        description="the full record (`UserRead`) for the user themselves, the admins of an "
+        "organization they belong to and platform administrators; the public card "
+        "(`UserCard`) for everyone else"
+    ),
+]
+
+
+class UserViewPage(BaseModel):
+    """A page of users, each as the caller may see them."""
+
+    items: list[UserView]
+    next_cursor: str | None = Field(
+        description="pass as `cursor` for the next page; null on the last page"
+    )
+    total: int | None = Field(description="matching records, when with_total=true")
+    limit: int
+
+
 class UserReadWithProfile(UserRead):
     profile: UserProfileRead | None = None
 
@@ -177,9 +273,13 @@ class UserReadFull(UserReadWithProfile):
 
 __all__ = [
     "EntityRead",
+    "ProfileCard",
     "ProfileFields",
     "ProfileFilters",
     "ProfileSort",
+    "ProfileView",
+    "ProfileViewPage",
+    "UserCard",
     "UserCreate",
     "UserFilters",
     "UserProfileCreate",
@@ -191,4 +291,6 @@ __all__ = [
     "UserReadWithRole",
     "UserSort",
     "UserUpdate",
+    "UserView",
+    "UserViewPage",
 ]

@@ -5,6 +5,10 @@ specialties that the users service keeps current. On PostgreSQL a pg_trgm GIN in
 substring and typo-tolerant matches fast; on SQLite an FTS5 table, kept in step by triggers,
 answers word-prefix matches. Any input is answered: it is matched as text, never parsed as
 query syntax.
+
+The digest holds the e-mail address, which only some callers may see (`private`): any other
+user is found only by what the rest of the digest holds, so an address is never a key to
+someone's card.
 """
 
 from __future__ import annotations
@@ -49,15 +53,18 @@ async def search(
     query: str,
     conditions: Sequence[ColumnElement[bool]],
     limit: int,
+    *,
+    private: ColumnElement[bool] | None = None,
 ) -> list[User]:
     """Users matching `query` among those `conditions` allow, best match first: by their
     own words (names, email, company, specialties), then by the name of their role
-    ("appraiser" finds the residential and the commercial appraisers)."""
+    ("appraiser" finds the residential and the commercial appraisers). `private` selects
+    the users whose e-mail the searcher may match (None: everyone's)."""
     connection = await session.connection()
     if connection.dialect.name == "postgresql":
-        found = await _search_postgres(session, query, conditions, limit)
+        found = await _search_postgres(session, query, conditions, limit, private)
     else:
-        found = await _search_sqlite(session, query, conditions, limit)
+        found = await _search_sqlite(session, query, conditions, limit, private)
     if len(found) >= limit:
         return found
     return found + await _by_role_name(session, query, conditions, limit - len(found), found)
@@ -84,6 +91,23 @@ async def _by_role_name(
     return list((await session.scalars(statement)).all())
 
 
+def _without_email() -> Any:
+    """The digest less the user's e-mail address (as the digest folds it)."""
+    return func.replace(User.search_text, func.lower(User.email), "")
+
+
+def _not_by_email(
+    private: ColumnElement[bool] | None, words: Sequence[str]
+) -> list[ColumnElement[bool]]:
+    """For users outside `private`, every word must match the digest without the e-mail."""
+    if private is None:
+        return []
+    rest = _without_email()
+    return [
+        or_(private, and_(*(rest.like(f"%{_like_escape(word)}%", escape="\\") for word in words)))
+    ]
+
+
 def _name_prefix_rank(first_token: str) -> Any:
     prefix = f"{_like_escape(first_token)}%"
     return case(
@@ -99,7 +123,11 @@ def _name_prefix_rank(first_token: str) -> Any:
 
 
 async def _search_postgres(
-    session: AsyncSession, query: str, conditions: Sequence[ColumnElement[bool]], limit: int
+    session: AsyncSession,
+    query: str,
+    conditions: Sequence[ColumnElement[bool]],
+    limit: int,
+    private: ColumnElement[bool] | None,
 ) -> list[User]:
     """Substring matches (trigram-indexed LIKE); only when there are none, words that are
     merely similar (typos), so the common case never pays for similarity ranking."""
@@ -115,7 +143,7 @@ async def _search_postgres(
     )
     exact = (
         select(User)
-        .where(contains, *conditions)
+        .where(contains, *conditions, *_not_by_email(private, words))
         .order_by(_name_prefix_rank(tokens[0]), User.last_name, User.first_name, User.id)
         .limit(limit)
     )
@@ -127,9 +155,12 @@ async def _search_postgres(
     await session.execute(
         select(func.set_config("pg_trgm.word_similarity_threshold", TYPO_THRESHOLD, False))
     )
+    similar_to: ColumnElement[bool] = User.search_text.op("%>")(needle)
+    if private is not None:
+        similar_to = and_(similar_to, or_(private, _without_email().op("%>")(needle)))
     similar = (
         select(User)
-        .where(User.search_text.op("%>")(needle), *conditions)
+        .where(similar_to, *conditions)
         .order_by(func.word_similarity(needle, User.search_text).desc(), User.id)
         .limit(limit)
     )
@@ -137,7 +168,11 @@ async def _search_postgres(
 
 
 async def _search_sqlite(
-    session: AsyncSession, query: str, conditions: Sequence[ColumnElement[bool]], limit: int
+    session: AsyncSession,
+    query: str,
+    conditions: Sequence[ColumnElement[bool]],
+    limit: int,
+    private: ColumnElement[bool] | None,
 ) -> list[User]:
     tokens = _tokens(fold(query))
     if not tokens:
@@ -147,7 +182,11 @@ async def _search_sqlite(
     statement = (
         select(User)
         .join(fts, fts.c.rowid == literal_column("users.rowid"))
-        .where(text(f"{FTS_TABLE} MATCH :match").bindparams(match=match), *conditions)
+        .where(
+            text(f"{FTS_TABLE} MATCH :match").bindparams(match=match),
+            *conditions,
+            *_not_by_email(private, tokens),
+        )
         .order_by(_name_prefix_rank(tokens[0]), text(f"bm25({FTS_TABLE})"), User.id)
         .limit(limit)
     )

@@ -1,36 +1,47 @@
 """Users and profiles: their specs and the operations particular to people.
 
-A user is created with their profile in one transaction; deleting or restoring a user takes
-their profile along; every change to a name, email, company or specialties refreshes the
-user's search digest; an administrator cannot shut themselves out.
+A user is created with their profile and a welcome notification in one transaction; deleting
+or restoring a user takes their profile along; every change to a name, email, company or
+specialties refreshes the user's search digest; an administrator cannot shut themselves out.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, get_args
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, and_, false, func, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dreamery.core import crud, emails
 from dreamery.core.access import authorize, refuse_own
 from dreamery.core.context import Caller, PermissionAction
-from dreamery.core.entities import EntityId, EntitySpec, Input, Ownership, Tenancy
-from dreamery.core.errors import ConflictError, NotFoundError
-from dreamery.core.pagination import check_limit
+from dreamery.core.entities import (
+    EVERY_OPERATION,
+    Crud,
+    EntityId,
+    EntitySpec,
+    Input,
+    Ownership,
+    Tenancy,
+)
+from dreamery.core.errors import ConflictError, FieldError, NotFoundError, ValidationError
+from dreamery.core.pagination import Page, check_limit
 from dreamery.core.types import utcnow
-from dreamery.models import User, UserProfile
+from dreamery.models import Organization, User, UserProfile, UserRole
 from dreamery.models.enums import AuditAction, OrgRole, Resource
 from dreamery.models.users import search_text
+from dreamery.notifications import service as notifications
 from dreamery.organizations import service as organizations
 from dreamery.users import search
 from dreamery.users.schemas import (
+    ProfileCard,
     ProfileFilters,
     ProfileSort,
     RoleVerification,
+    UserCard,
     UserCreate,
     UserFilters,
     UserProfileCreate,
@@ -78,6 +89,8 @@ PROFILES: EntitySpec[UserProfile, UserProfileRead] = EntitySpec(
     sorts=frozenset(get_args(ProfileSort)),
     owner=Ownership("user_id"),
     tenancy=Tenancy(from_user="user_id"),
+    # Made with its user (`create_user`), so there is never a second one to create.
+    offers=EVERY_OPERATION - {Crud.CREATE},
     group="People",
     list_columns=(
         "user_id",
@@ -109,9 +122,10 @@ async def create_user(
     joining: Joining | None = None,
     claimed: bool = False,
 ) -> User:
-    """A user, their organization's membership, and their profile when the input carries
-    one, in one transaction. `claimed`: the role was chosen by the user themselves (sign-up)
-    and holds nothing until verified; a role given by an administrator is verified."""
+    """A user, their organization's membership, their profile (empty unless the input
+    carries one) and their welcome notification, in one transaction. `claimed`: the role was
+    chosen by the user themselves (sign-up) and holds nothing until verified; a role given by
+    an administrator is verified."""
     payload = crud.parse(UserCreate, data)
     profile = payload.profile
     if joining is None:
@@ -140,15 +154,49 @@ async def create_user(
         org_role=joining.org_role,
         invited_by=joining.invited_by,
     )
-    if profile is not None:
-        await crud.create(
-            session,
-            caller,
-            PROFILES,
-            {**profile.model_dump(exclude_unset=True), "user_id": user.id},
-        )
+    # Every user has a profile from the start: an empty one when the input carries none.
+    fields = profile.model_dump(exclude_unset=True) if profile is not None else {}
+    await crud.create(session, caller, PROFILES, {**fields, "user_id": user.id})
     await refresh_search_text(session, user.id)
+    await notifications.welcome(session, caller, user)
     return user
+
+
+async def for_the_caller(
+    session: AsyncSession,
+    caller: Caller,
+    given: Mapping[str, Any],
+    *,
+    user_field: str = "user_id",
+    role_field: str | None = "role_id",
+) -> dict[str, Any]:
+    """What a new row left out of whom it is for, as the server knows it.
+
+    The user (assignee, owner) is the caller; the role is that user's professional role (each
+    user holds one: `users.role_id`), the caller's own or, when the row is for someone else,
+    theirs. A row for someone else is still checked by the permission that reaches them.
+    """
+    decided: dict[str, Any] = {}
+    user_id = given.get(user_field)
+    if user_id is None:
+        if caller.actor.user_id is None:
+            raise ValidationError(
+                [FieldError(user_field, "name the user: nobody is signed in", "missing")]
+            )
+        user_id = decided[user_field] = caller.actor.user_id
+    if role_field is not None and given.get(role_field) is None:
+        if user_id == caller.actor.user_id and caller.actor.role_id is not None:
+            decided[role_field] = caller.actor.role_id
+        else:
+            role_id = await session.scalar(
+                select(User.role_id).where(User.id == user_id, User.deleted_at.is_(None))
+            )
+            if role_id is None:
+                raise ValidationError(
+                    [FieldError(user_field, f"no user with id {user_id}", "missing_reference")]
+                )
+            decided[role_field] = role_id
+    return decided
 
 
 async def find_user_by_email(session: AsyncSession, caller: Caller, email: str) -> User:
@@ -299,13 +347,6 @@ async def _claim_again(session: AsyncSession, caller: Caller, user_id: Any) -> N
     )
 
 
-@PROFILES.creates
-async def create_profile(session: AsyncSession, caller: Caller, data: Input) -> UserProfile:
-    profile: UserProfile = await crud.create(session, caller, PROFILES, data)
-    await refresh_search_text(session, profile.user_id)
-    return profile
-
-
 @PROFILES.updates
 async def update_profile(
     session: AsyncSession,
@@ -339,6 +380,191 @@ async def search_users(
     the filters select."""
     limit = check_limit(limit)
     conditions = crud.visible_conditions(USERS, caller, include_deleted=False)
-    for name, value in USERS.check_filters(filters).items():
+    checked = USERS.check_filters(filters)
+    for name, value in checked.items():
         conditions.append(USERS.column(name) == value)
-    return await search.search(session, query, conditions, limit)
+    private = None if caller.actor.is_privileged else private_visible(caller)
+    if private is not None and PRIVATE_FILTERS & set(checked):
+        conditions.append(private)
+    return await search.search(session, query, conditions, limit, private=private)
+
+
+# --- the directory: a public card for other professionals, the full record for a few -----
+
+# Filters on what the card does not show: they select only among users whose full record
+# the caller may see, so that filtering cannot reveal an e-mail or a flag.
+PRIVATE_FILTERS = frozenset({"email", "is_active", "is_admin"})
+
+
+def private_visible(caller: Caller) -> ColumnElement[bool]:
+    """The users whose full record (e-mail, phone, last sign-in, flags) the caller may see:
+    themselves, the members of an organization they administer, and everyone for platform
+    administrators."""
+    actor = caller.actor
+    if actor.is_privileged:
+        return true()
+    if actor.user_id is None:
+        return false()
+    return or_(
+        User.id == actor.user_id,
+        User.id.in_(organizations.administered_members(actor.user_id)),
+    )
+
+
+async def user_views(
+    session: AsyncSession, caller: Caller, found: Sequence[User]
+) -> list[UserRead | UserCard]:
+    """Each user as the caller may see them: the full record or the public card."""
+    if not found:
+        return []
+    ids = [user.id for user in found]
+    if caller.actor.is_privileged:
+        full = set(ids)
+    else:
+        full = set(
+            await session.scalars(select(User.id).where(User.id.in_(ids), private_visible(caller)))
+        )
+    cards: dict[uuid.UUID, UserCard] = {}
+    wanted = [user_id for user_id in ids if user_id not in full]
+    if wanted:
+        rows = await session.execute(
+            select(
+                User.id,
+                UserRole.name.label("role_name"),
+                UserProfile.company,
+                UserProfile.specialties,
+                UserProfile.bio,
+                Organization.city,
+            )
+            .select_from(User)
+            .outerjoin(
+                UserProfile,
+                and_(UserProfile.user_id == User.id, UserProfile.deleted_at.is_(None)),
+            )
+            .outerjoin(UserRole, UserRole.id == User.role_id)
+            .outerjoin(Organization, Organization.id == User.organization_id)
+            .where(User.id.in_(wanted))
+        )
+        details = {row.id: row for row in rows}
+        for user in found:
+            if user.id in full or user.id not in details:
+                continue
+            row = details[user.id]
+            cards[user.id] = UserCard(
+                id=user.id,
+                created_at=user.created_at,
+                updated_at=user.updated_at,
+                first_name=user.first_name,
+                last_name=user.last_name,
+                role_id=user.role_id,
+                role_name=row.role_name,
+                company=row.company,
+                city=row.city,
+                specialties=list(row.specialties or []),
+                bio=row.bio,
+            )
+    return [UserRead.model_validate(user) if user.id in full else cards[user.id] for user in found]
+
+
+async def find_user_views(
+    session: AsyncSession,
+    caller: Caller,
+    *,
+    filters: Mapping[str, object],
+    query: str | None = None,
+    sort: str | None = None,
+    descending: bool | None = None,
+    cursor: str | None = None,
+    limit: int = 20,
+    with_total: bool = False,
+    include_deleted: bool = False,
+) -> Page[UserRead | UserCard]:
+    """A page of the directory, as the caller may see it; `query` is the ranked search."""
+    if query is not None and query.strip():
+        found = await search_users(session, caller, query, filters=filters, limit=limit)
+        return Page(await user_views(session, caller, found), None, None, limit)
+    private = [] if caller.actor.is_privileged else [private_visible(caller)]
+    page = await crud.find(
+        session,
+        caller,
+        USERS,
+        filters=filters,
+        where=private if PRIVATE_FILTERS & {k for k, v in filters.items() if v is not None} else [],
+        sort=sort,
+        descending=descending,
+        cursor=cursor,
+        limit=limit,
+        with_total=with_total,
+        include_deleted=include_deleted,
+    )
+    views = await user_views(session, caller, page.items)
+    return Page(views, page.next_cursor, page.total, page.limit)
+
+
+async def profile_views(
+    session: AsyncSession, caller: Caller, found: Sequence[UserProfile]
+) -> list[UserProfileRead | ProfileCard]:
+    """Each profile as the caller may see it: with the phone only for those who see the
+    user's full record."""
+    if caller.actor.is_privileged:
+        full = {profile.user_id for profile in found}
+    elif found:
+        ids = [profile.user_id for profile in found]
+        full = set(
+            await session.scalars(select(User.id).where(User.id.in_(ids), private_visible(caller)))
+        )
+    else:
+        full = set()
+    return [
+        UserProfileRead.model_validate(profile)
+        if profile.user_id in full
+        else ProfileCard.model_validate(profile)
+        for profile in found
+    ]
+
+
+async def find_profile_views(
+    session: AsyncSession,
+    caller: Caller,
+    *,
+    filters: Mapping[str, object],
+    sort: str | None = None,
+    descending: bool | None = None,
+    cursor: str | None = None,
+    limit: int = 20,
+    with_total: bool = False,
+    include_deleted: bool = False,
+) -> Page[UserProfileRead | ProfileCard]:
+    page = await crud.find(
+        session,
+        caller,
+        PROFILES,
+        filters=filters,
+        sort=sort,
+        descending=descending,
+        cursor=cursor,
+        limit=limit,
+        with_total=with_total,
+        include_deleted=include_deleted,
+    )
+    views = await profile_views(session, caller, page.items)
+    return Page(views, page.next_cursor, page.total, page.limit)
+
+
+async def get_profile_view(
+    session: AsyncSession, caller: Caller, profile_id: EntityId, *, include_deleted: bool = False
+) -> tuple[UserProfile, UserProfileRead | ProfileCard]:
+    profile: UserProfile = await crud.load(
+        session, caller, PROFILES, profile_id, include_deleted=include_deleted
+    )
+    [view] = await profile_views(session, caller, [profile])
+    return profile, view
+
+
+async def get_user_view(
+    session: AsyncSession, caller: Caller, user_id: EntityId, *, include_deleted: bool = False
+) -> tuple[User, UserRead | UserCard]:
+    """One user, and how the caller may see them."""
+    user: User = await crud.load(session, caller, USERS, user_id, include_deleted=include_deleted)
+    [view] = await user_views(session, caller, [user])
+    return user, view
