@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dreamery import DatabaseService
 from dreamery.api.app import create_app
-from dreamery.models import Invitation, Membership, User
+from dreamery.models import Invitation, Membership, User, UserProfile
 from tests import factories
 from tests.hub import Person, SignUp, settings
 
@@ -65,7 +65,10 @@ async def _records(api_db: DatabaseService, owner: Person) -> dict[str, str]:
     """One record of every kind, belonging to `owner` (or to their role)."""
     async with AsyncSession(api_db.engine, expire_on_commit=False) as session:
         user_id = owner.id
-        profile = await factories.profile(session, user_id=user_id)
+        # Made with the account.
+        profile = (
+            await session.scalars(select(UserProfile).where(UserProfile.user_id == user_id))
+        ).one()
         category = await factories.category(session)
         role = await factories.role(session, category_id=category.id)
         permission = await factories.permission(session, name=f"test:{uuid.uuid4().hex[:8]}")

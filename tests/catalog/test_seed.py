@@ -152,6 +152,13 @@ async def test_demo_professionals(session: AsyncSession) -> None:
         assert report.rows[model.__tablename__] > 0
     assert report.rows["user_profiles"] == 150
     assert report.rows["analytics_metrics"] == 150 * 6
+    # Every demo professional has had their welcome, as every new account does.
+    welcomed = await session.scalar(
+        select(func.count(func.distinct(Notification.user_id)))
+        .join(User, User.id == Notification.user_id)
+        .where(Notification.category == "welcome", User.email.like("%@demo.example.com"))
+    )
+    assert welcomed == 150
 
     demo = (
         await session.scalars(select(User).where(User.email.like("%@demo.example.com")).limit(500))

@@ -63,6 +63,7 @@ from dreamery.models.enums import (
     TaskStatus,
 )
 from dreamery.models.users import search_text
+from dreamery.notifications.service import WELCOME_CATEGORY, welcome_text
 from dreamery.organizations.service import KIND_BY_CATEGORY, slugify
 
 DEMO_EMAIL_DOMAIN = "demo.example.com"
@@ -346,6 +347,10 @@ class DemoGenerator:
             for cid, starter in catalog.starter.items()
         }
         self.requirements = requirements
+        self.workflows: dict[str, list[str]] = {}
+        for starter in catalog.starter.values():
+            for workflow in starter.workflows:
+                self.workflows.setdefault(workflow.role, []).append(workflow.name)
         self.counter = 0
 
     def _ago(self, days: float) -> datetime:
@@ -563,6 +568,29 @@ class DemoGenerator:
                 specialties,
                 experience,
                 bio,
+                joined,
+                joined,
+                1,
+            )
+        )
+        # The welcome every new account gets (read long since: they joined a while ago).
+        title, message = welcome_text(
+            person.first,
+            person.role_name,
+            sorted(name for _, name in self.requirements.get(person.role_id, [])),
+            sorted(self.workflows.get(person.role_id, [])),
+        )
+        batch.notifications.append(
+            (
+                new_id(),
+                person.organization_id,
+                person.id,
+                title,
+                message,
+                NotificationType.INFO,
+                WELCOME_CATEGORY,
+                True,
+                joined + timedelta(hours=1),
                 joined,
                 joined,
                 1,
