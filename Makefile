@@ -7,9 +7,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
-# Compile the dependencies once at install: start-up stays fast even where the environment
-# forbids writing bytecode at run time (PYTHONDONTWRITEBYTECODE).
-export UV_COMPILE_BYTECODE := 1
 
 .DEFAULT_GOAL := help
 .PHONY: help setup browser run test test-fast lint format typecheck check bench clean
@@ -25,13 +22,33 @@ $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-$(VENV)/.synced: $(UV) pyproject.toml uv.lock
-	$(UV) sync --frozen --python $(PYTHON)
+# Two installs from the same lock: what the hub needs to run (`make run`), and that plus the
+# `dev` dependency group (tests, linters, type checker, browser driver) for everything else.
+# The runtime install never removes the development tools (--inexact), so `make run` after
+# `make test` leaves them in place; the development install is the exact one.
+#
+# Bytecode is compiled once at install, so that start-up stays fast even where the
+# environment forbids writing it at run time (PYTHONDONTWRITEBYTECODE). For the runtime, only
+# what the hub imports is compiled (importing it once writes the bytecode of those modules
+# alone), rather than every file of every package; the development install compiles all.
+RUNTIME := $(VENV)/.synced-runtime
+DEV := $(VENV)/.synced-dev
+HUB_MODULES := dreamery.cli, dreamery.api.app, dreamery.catalog.seed, dreamery.migrations.runner,
+HUB_MODULES += alembic.command, uvicorn.main, uvicorn.loops.auto, uvicorn.protocols.http.auto,
+HUB_MODULES += uvicorn.protocols.websockets.auto, uvicorn.lifespan.on
+
+$(RUNTIME): $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --no-dev --inexact --python $(PYTHON)
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -c "import $(HUB_MODULES)"
 	@touch $@
 
-setup: $(VENV)/.synced
+$(DEV): $(UV) pyproject.toml uv.lock
+	UV_COMPILE_BYTECODE=1 $(UV) sync --frozen --python $(PYTHON)
+	@touch $@ $(RUNTIME)
 
-run: setup
+setup: $(DEV)
+
+run: $(RUNTIME)
 	$(BIN)/dreamery db migrate
 	$(BIN)/dreamery db seed
 	$(BIN)/dreamery users ensure-admin

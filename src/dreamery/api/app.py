@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from dreamery.analytics import routes as analytics
-from dreamery.api import auth, docs, health, openapi, problems
+from dreamery.api import auth, docs, health, home, openapi, problems
 from dreamery.api.deps import HubGateway, OpenSessions
 from dreamery.api.guards import Guards
 from dreamery.audit import routes as audit
@@ -100,6 +100,7 @@ def create_app(service: DatabaseService | None = None, settings: Settings | None
 
     studio = mount_studio(app, lambda: app.state.db, settings=settings, limiter=limiter)
     pages[STUDIO_PATH] = studio.pages
+    home.install(app, studio=STUDIO_PATH)
 
     app.add_middleware(Guards, limiter=limiter, settings=settings)
     app.add_middleware(SecurityHeaders, hsts=settings.environment == "production", pages=pages)
