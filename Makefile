@@ -35,6 +35,7 @@ run: setup
 	$(BIN)/dreamery db migrate
 	$(BIN)/dreamery db seed
 	$(BIN)/dreamery users ensure-admin
+	@echo "Lost the administrator's password? $(BIN)/dreamery users set-password EMAIL prints a new one."
 	$(BIN)/dreamery serve $(SERVE_ARGS)
 
 # The studio's browser test drives Debian's Chromium (Playwright's own download cannot be
