@@ -52,6 +52,7 @@ run: $(RUNTIME)
 	$(BIN)/dreamery db migrate
 	$(BIN)/dreamery db seed
 	$(BIN)/dreamery users ensure-admin
+	@echo "Lost the administrator's password? $(BIN)/dreamery users set-password EMAIL prints a new one."
 	$(BIN)/dreamery serve $(SERVE_ARGS)
 
 # The studio's browser test drives Debian's Chromium (Playwright's own download cannot be

@@ -24,6 +24,25 @@ def test_bad_database_urls_get_one_clear_line(
         assert_one_line_error(dreamery(*command, env=cli_env, url=url), *fragments)
 
 
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("garbage", "DATABASE_URL 'garbage' is not a database URL: expected e.g. postgresql"),
+        ("postgresql://bob:s3cret@host:port/db", "'postgresql://bob:***@host:port/db'"),
+        ("mysql://bob:s3cret@127.0.0.1/hub", "'mysql://bob:***@127.0.0.1/hub' uses 'mysql'"),
+        ("postgresql://bob:s3cret@127.0.0.1", "'postgresql://bob:***@127.0.0.1' names no"),
+    ],
+    ids=["words", "bad-port", "unsupported", "no-database"],
+)
+def test_a_bad_database_url_is_echoed_with_its_password_masked(
+    url: str, shown: str, cli_env: dict[str, str]
+) -> None:
+    for command in (["db", "status"], ["serve"], ["users", "ensure-admin"]):
+        result = dreamery(*command, env=cli_env, url=url)
+        assert_one_line_error(result, shown)
+        assert "s3cret" not in result.err + result.out
+
+
 @pytest.mark.process
 def test_the_installed_command_fails_in_one_line_and_debug_adds_the_traceback(
     cli_env: dict[str, str],

@@ -57,6 +57,19 @@ def test_passwords_never_print() -> None:
     assert "***" in masked
 
 
+@pytest.mark.parametrize(
+    ("given", "shown"),
+    [
+        ("garbage", "garbage"),
+        ("postgresql://bob:s3cret@db:port/hub", "postgresql://bob:***@db:port/hub"),
+        ("bob:s3cret@db/hub", "bob:***@db/hub"),
+        ("postgresql://bob@db:port/hub", "postgresql://bob@db:port/hub"),
+    ],
+)
+def test_what_is_not_a_url_is_masked_where_a_password_would_stand(given: str, shown: str) -> None:
+    assert mask_url(given) == shown
+
+
 def test_settings_default_to_a_sqlite_file_in_the_working_folder(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

@@ -15,7 +15,7 @@ def test_studio_refuses_a_database_that_is_not_migrated(
     fresh_url: str, cli_env: dict[str, str]
 ) -> None:
     result = dreamery("db", "studio", "--no-browser", env=cli_env, url=fresh_url)
-    assert_one_line_error(result, "no schema yet", "dreamery db migrate")
+    assert_one_line_error(result, "run `dreamery db migrate`")
 
 
 @pytest.mark.process

@@ -67,6 +67,20 @@ def run(coroutine: Coroutine[Any, Any, T]) -> T:
         fail(f"unexpected {type(error).__name__}: {error} (rerun with --debug for details)", error)
 
 
+async def require_migrated(database_url: str) -> None:
+    """Refuse, in one line, a command that needs the schema when the database is missing, not
+    migrated or behind (SchemaError: "run `dreamery db migrate`"); the one check every such
+    command makes before it touches a table."""
+    from dreamery.core.db import create_engine
+    from dreamery.migrations import maintenance
+
+    engine = create_engine(database_url)
+    try:
+        await maintenance.require_head(engine)
+    finally:
+        await engine.dispose()
+
+
 def fail(message: str, error: BaseException | None = None) -> NoReturn:
     if state.debug and error is not None:
         traceback.print_exception(error, file=sys.stderr)

@@ -21,7 +21,7 @@ from rich.table import Table
 
 from dreamery.catalog.data import CatalogError, load_catalog
 from dreamery.catalog.seed import seed_catalog
-from dreamery.cli.app import app, console, fail, load_settings, run
+from dreamery.cli.app import app, console, fail, load_settings, require_migrated, run
 from dreamery.core.config import mask_url
 from dreamery.core.db import create_engine, create_sessionmaker, ping, unit_of_work
 from dreamery.core.errors import CatalogFileError, DreameryError
@@ -308,14 +308,7 @@ def studio(
     except DreameryError as error:
         fail(str(error), error)
 
-    async def check() -> None:
-        engine = create_engine(url)
-        try:
-            await maintenance.require_head(engine)
-        finally:
-            await engine.dispose()
-
-    run(check())
+    run(require_migrated(url))
     if _port_taken(host, port):
         fail(f"--port: {host}:{port} is already in use; choose another port")
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
@@ -367,6 +360,7 @@ def status() -> None:
         console.print(f"Pending migrations: {len(state.pending)}")
         for revision in state.pending:
             console.print(f"  - {revision.revision} {revision.message or ''}")
+        console.print("Run `dreamery db migrate` to apply them.")
     else:
         console.print("Pending migrations: none")
     if state.row_counts:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from dreamery.cli.app import app, console, load_settings, run
+from dreamery.cli.app import app, console, load_settings, require_migrated, run
 from dreamery.core.errors import FieldError, NotFoundError, ValidationError
 from dreamery.models.enums import MembershipStatus, OrganizationKind, OrgRole
 
@@ -36,7 +36,9 @@ async def _create(
 ) -> str:
     from dreamery import DatabaseService
 
-    async with DatabaseService(load_settings().database_url) as db, db.transaction() as tx:
+    url = load_settings().database_url
+    await require_migrated(url)
+    async with DatabaseService(url) as db, db.transaction() as tx:
         owner_id = str((await tx.find_user_by_email(owner)).id) if owner else None
         made = await tx.create_organization(
             {"name": name, "kind": kind, "slug": slug, "owner_id": owner_id}
@@ -68,7 +70,9 @@ def create(
 async def _list(kind: OrganizationKind | None, limit: int) -> Table:
     from dreamery import DatabaseService
 
-    async with DatabaseService(load_settings().database_url) as db:
+    url = load_settings().database_url
+    await require_migrated(url)
+    async with DatabaseService(url) as db:
         if kind is None:
             page = await db.find_organizations(limit=limit, with_total=True)
         else:
@@ -107,7 +111,9 @@ def list_organizations(
 async def _add_member(reference: str, email: str, role: OrgRole) -> str:
     from dreamery import DatabaseService
 
-    async with DatabaseService(load_settings().database_url) as db, db.transaction() as tx:
+    url = load_settings().database_url
+    await require_migrated(url)
+    async with DatabaseService(url) as db, db.transaction() as tx:
         organization_id = await _organization_id(tx, reference)
         user = await tx.find_user_by_email(email)
         membership = await tx.add_member(organization_id, user.id, org_role=role)

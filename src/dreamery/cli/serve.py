@@ -6,9 +6,9 @@ from typing import Annotated
 
 import typer
 
-from dreamery.cli.app import app, console, fail, load_settings, run
+from dreamery.cli.app import app, console, fail, load_settings, require_migrated, run
 from dreamery.core.config import Settings, is_sqlite, mask_url
-from dreamery.core.errors import DreameryError
+from dreamery.core.errors import DatabaseUnavailableError, DreameryError
 
 
 @app.command()
@@ -31,7 +31,8 @@ def serve(
             "and sign-in failures on its own, so every limit would be multiplied by the number "
             "of workers. Set REDIS_URL, or serve with one worker."
         )
-    if not is_sqlite(settings.database_url):
+    reachable = run(_check_schema(settings.database_url))
+    if reachable and not is_sqlite(settings.database_url):
         problem = run(_check_connections(settings.database_url, workers, settings))
         if problem:
             fail(problem)
@@ -50,6 +51,22 @@ def serve(
         # X-Forwarded-For is believed only from FORWARDED_ALLOW_IPS, by the app itself.
         proxy_headers=False,
     )
+
+
+async def _check_schema(database_url: str) -> bool:
+    """Refuse to listen on a database that is missing, not migrated or behind: every request
+    would fail. A PostgreSQL server that cannot be reached yet is not checked: the hub
+    starts, and /ready says when the database is there and at head. Whether it was reached."""
+    try:
+        await require_migrated(database_url)
+    except DatabaseUnavailableError as error:
+        if is_sqlite(database_url):
+            raise  # a file that cannot be opened will not appear by waiting
+        console.print(
+            f"  [yellow]warning:[/] schema and connections not checked: {error}", soft_wrap=True
+        )
+        return False
+    return True
 
 
 # Connections PostgreSQL keeps for others: superusers' reserve comes on top of this, for the

@@ -1,14 +1,18 @@
-"""`dreamery users`: administrator accounts from the command line (each command one
-transaction: an administrator is made with their password, or not at all)."""
+"""`dreamery users`: administrator accounts and lost passwords from the command line (each
+command one transaction: an administrator is made with their password, or not at all)."""
 
 from __future__ import annotations
 
 import secrets
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from dreamery.cli.app import app, console, load_settings, run
+if TYPE_CHECKING:
+    from dreamery import DatabaseService
+    from dreamery.users.schemas import UserRead
+
+from dreamery.cli.app import app, console, fail, load_settings, require_migrated, run
 from dreamery.core.errors import NotFoundError
 
 users = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
@@ -33,6 +37,7 @@ async def _create_admin(
 
     settings = load_settings()
     passwords.check_policy(password, email=email, names=(first_name, last_name))
+    await require_migrated(settings.database_url)
     async with DatabaseService(settings.database_url) as db, db.transaction() as tx:
         try:
             existing = await tx.find_user_by_email(email)
@@ -96,6 +101,7 @@ def ensure_admin(
         from dreamery import DatabaseService
 
         settings = load_settings()
+        await require_migrated(settings.database_url)
         async with DatabaseService(settings.database_url) as db:
             admins = await db.find_users(is_admin=True, is_active=True, limit=1)
             if admins.items:
@@ -109,12 +115,68 @@ def ensure_admin(
     if password is None:
         console.print(
             f"Sign in as {found} (the password from DREAMERY_ADMIN_PASSWORD, or the one "
-            "printed when the administrator was created)."
+            f"printed when the administrator was created; lost it? run "
+            f"`dreamery users set-password {found}`).",
+            soft_wrap=True,
         )
     else:
         console.print(f"Created the first administrator: {found}")
         console.print(
             f"Password (shown once, stored only hashed): [bold]{password}[/]\n"
-            f"Change it after signing in (POST /auth/password), or run "
-            f"`dreamery users create-admin {found} --prompt`."
+            f"Change it after signing in (POST /auth/password); lost it? run "
+            f"`dreamery users set-password {found}`.",
+            soft_wrap=True,
         )
+
+
+async def _user_exists(email: str) -> None:
+    from dreamery import DatabaseService
+
+    url = load_settings().database_url
+    await require_migrated(url)
+    async with DatabaseService(url) as db:
+        await _find(db, email)
+
+
+async def _find(db: DatabaseService, email: str) -> UserRead:
+    try:
+        return await db.find_user_by_email(email)
+    except NotFoundError:
+        raise NotFoundError(f"no user with email {email!r}: check the address") from None
+
+
+async def _set_password(email: str, password: str) -> None:
+    from dreamery import DatabaseService
+
+    async with DatabaseService(load_settings().database_url) as db, db.transaction() as tx:
+        user = await _find(tx, email)
+        await tx.set_user_password(user.id, password)
+
+
+@users.command("set-password")
+def set_password(
+    email: Annotated[str, typer.Argument(help="The user's email address.")],
+    password_prompt: Annotated[
+        bool,
+        typer.Option(
+            "--prompt", help="Ask for the password (twice, hidden) instead of generating one."
+        ),
+    ] = False,
+) -> None:
+    """Give a user a new password, as when theirs is lost; every session of theirs ends.
+
+    Without --prompt a strong password is generated and printed once. The password policy
+    applies either way, and the change is written to the audit trail.
+    """
+    run(_user_exists(email))
+    if password_prompt:
+        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+        if not password:
+            fail("password: must not be empty")
+        generated = False
+    else:
+        password, generated = _password(None)
+    run(_set_password(email, password))
+    console.print(f"New password set for {email}; their sessions were signed out.")
+    if generated:
+        console.print(f"Password (shown once, stored only hashed): [bold]{password}[/]")

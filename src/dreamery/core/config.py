@@ -34,6 +34,12 @@ _ASYNC_DRIVERS = {
 }
 
 
+URL_EXAMPLES = (
+    "postgresql+asyncpg://user:password@host:5432/db, sqlite+aiosqlite:///path/to/dreamery.db "
+    "or file:./dev.db"
+)
+
+
 class DatabaseURLError(ValueError):
     """A `DATABASE_URL` that names no database we can drive."""
 
@@ -56,29 +62,43 @@ def normalize_database_url(raw: str) -> str:
         return f"sqlite+aiosqlite:///{path}"
     try:
         url = make_url(text)
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         raise DatabaseURLError(
-            f"DATABASE_URL {mask_url(text)!r} is not a database URL "
-            "(write postgresql://user:pass@host:5432/db, sqlite:///path.db or file:./dev.db)"
+            f"DATABASE_URL {mask_url(text)!r} is not a database URL: expected e.g. {URL_EXAMPLES}"
         ) from None
     driver = _ASYNC_DRIVERS.get(url.drivername)
     if driver is None:
         raise DatabaseURLError(
-            f"DATABASE_URL uses {url.drivername!r}; Dreamery runs on PostgreSQL or SQLite"
+            f"DATABASE_URL {mask_url(text)!r} uses {url.drivername!r}; Dreamery runs on "
+            f"PostgreSQL or SQLite: expected e.g. {URL_EXAMPLES}"
         )
     url = url.set(drivername=driver)
     if driver.startswith("postgresql") and not url.database:
-        raise DatabaseURLError("DATABASE_URL names no PostgreSQL database (add /dbname)")
+        raise DatabaseURLError(
+            f"DATABASE_URL {mask_url(text)!r} names no PostgreSQL database (add /dbname)"
+        )
     return url.render_as_string(hide_password=False)
 
 
 def mask_url(raw: str | URL) -> str:
-    """The URL with its password replaced by ***, safe to print."""
+    """The URL with its password replaced by ***, safe to print; a text that is not a URL
+    is masked where a password would stand (`user:***@host`)."""
     try:
         url = raw if isinstance(raw, URL) else make_url(raw)
-    except ArgumentError:
-        return "<unparseable URL>"
+    except (ArgumentError, ValueError):
+        return _mask_text(str(raw))
     return url.render_as_string(hide_password=True)
+
+
+def _mask_text(text: str) -> str:
+    scheme, separator, rest = text.partition("://")
+    if not separator:
+        scheme, rest = "", text
+    credentials, at, host = rest.rpartition("@")
+    if at and ":" in credentials:
+        user = credentials.split(":", 1)[0]
+        rest = f"{user}:***@{host}"
+    return f"{scheme}{separator}{rest}"
 
 
 def is_sqlite(url: str | URL) -> bool:

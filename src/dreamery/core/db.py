@@ -401,6 +401,19 @@ def _check_sqlite_folder(engine: AsyncEngine) -> None:
         )
 
 
+def missing_sqlite_file(engine: AsyncEngine) -> Path | None:
+    """The file of a SQLite engine when it does not exist in its folder (connecting would
+    create it empty); None for an existing file, a memory database, or PostgreSQL."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return None
+    if database.startswith("file:"):
+        return None
+    path = Path(database).resolve()
+    # A missing folder is another problem, which `ping` names.
+    return path if path.parent.is_dir() and not path.exists() else None
+
+
 async def ping(engine: AsyncEngine) -> None:
     """Connect and run a trivial query; raise DatabaseUnavailableError saying what is wrong."""
     _check_sqlite_folder(engine)

@@ -139,6 +139,7 @@ async def backup(database_url: str, target: Path) -> None:
     url = _url(database_url)
     engine = create_engine(database_url, statement_timeout=False)
     try:
+        maintenance.require_database(engine)
         await ping(engine)
     finally:
         await engine.dispose()

@@ -12,7 +12,7 @@ from sqlalchemy import MetaData, column, func, inspect, select, table
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from dreamery.core.db import create_engine, ping
+from dreamery.core.db import create_engine, missing_sqlite_file, ping
 from dreamery.core.errors import ConflictError, SchemaError
 from dreamery.migrations import runner as migrations
 from dreamery.models import Base
@@ -72,6 +72,9 @@ async def current_revision(engine: AsyncEngine) -> str | None:
 
 
 async def status(engine: AsyncEngine) -> DatabaseStatus:
+    """The database's revision, what is pending and the rows per table; a database that
+    does not exist is a SchemaError (looking never creates one)."""
+    require_database(engine)
     current = await current_revision(engine)
     async with engine.connect() as connection:
         names = await connection.run_sync(_existing_tables)
@@ -89,15 +92,27 @@ async def status(engine: AsyncEngine) -> DatabaseStatus:
     )
 
 
+def require_database(engine: AsyncEngine) -> None:
+    """Refuse to go on when the database does not exist yet, rather than create it by
+    connecting (SQLite makes a missing file; a PostgreSQL server never makes a database)."""
+    missing = missing_sqlite_file(engine)
+    if missing is not None:
+        raise SchemaError(f"no database at {missing}: run `dreamery db migrate`")
+
+
 async def require_head(engine: AsyncEngine) -> None:
-    """Refuse to work on a database whose schema is not the one the code was written for."""
+    """Refuse to work on a database that is missing, not migrated or behind the code, in one
+    line that names it, its revision and the code's."""
+    require_database(engine)
     current = await current_revision(engine)
     head = migrations.head_revision()
+    where = engine.url.render_as_string(hide_password=True)
     if current is None:
-        raise SchemaError("the database has no schema yet: run `dreamery db migrate` first")
+        raise SchemaError(f"the database at {where} is not migrated: run `dreamery db migrate`")
     if current != head:
         raise SchemaError(
-            f"the database is at revision {current}, not {head}: run `dreamery db migrate` first"
+            f"the database at {where} is behind (at revision {current}, head is {head}): "
+            "run `dreamery db migrate`"
         )
 
 
