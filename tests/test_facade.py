@@ -21,6 +21,7 @@ from dreamery.audit.service import AUDIT_LOGS
 from dreamery.core.entities import Crud
 from dreamery.core.errors import (
     ConflictError,
+    DuplicateError,
     NotFoundError,
     PermissionDeniedError,
     ValidationError,
@@ -188,7 +189,7 @@ async def test_bad_input_names_the_field(db: DatabaseService) -> None:
     await db.create_user(
         {"email": "dup@example.com", "first_name": "A", "last_name": "B", "role_id": "buyer"}
     )
-    with pytest.raises(ValidationError) as duplicate:
+    with pytest.raises(DuplicateError) as duplicate:
         await db.create_user(
             {"email": "DUP@example.com", "first_name": "C", "last_name": "D", "role_id": "buyer"}
         )

@@ -8,8 +8,10 @@ DreameryError                       code                 HTTP
 ├── ValidationError                 validation_error     422  input refused, with every field error
 ├── AuthenticationError             unauthenticated      401  wrong credentials, bad token
 ├── NotFoundError                   not_found            404
-├── ConflictError                   conflict             409  stale version, impossible transition
-├── PermissionDeniedError           permission_denied    403
+├── ConflictError                   conflict             409  stale version, transition
+│   └── DuplicateError              conflict             409  a unique value taken; `field`
+├── PreconditionRequiredError       precondition_required 428  change sent without a version
+├── PermissionDeniedError           permission_denied    403  `permission`: what was missing
 └── RateLimitedError                rate_limited         429  too many requests; retry_after
 
 `ValidationError.errors` lists every `FieldError(field, message, type)` of the input at once.
@@ -22,9 +24,11 @@ from dreamery.core.errors import (
     ConflictError,
     DatabaseUnavailableError,
     DreameryError,
+    DuplicateError,
     FieldError,
     NotFoundError,
     PermissionDeniedError,
+    PreconditionRequiredError,
     RateLimitedError,
     SchemaError,
     ValidationError,
@@ -37,9 +41,11 @@ __all__ = [
     "ConflictError",
     "DatabaseUnavailableError",
     "DreameryError",
+    "DuplicateError",
     "FieldError",
     "NotFoundError",
     "PermissionDeniedError",
+    "PreconditionRequiredError",
     "RateLimitedError",
     "SchemaError",
     "ValidationError",

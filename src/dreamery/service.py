@@ -13,6 +13,12 @@ Every entity has `create_x`, `find_x_by_id`, `find_xs`, `update_x`, `delete_x` (
 deleted rows are kept, `restore_x` and `purge_x`) as its spec offers them, plus its named
 operations; the methods live with their domain in `dreamery.facade`. `ENTITIES` lists every
 entity's spec, for the surfaces that show them all (the studio).
+
+`update_x` and `delete_x` take the version the change is based on (`expected_version=`, or
+`version` in an update's data) and raise ConflictError when it is stale. The facade leaves it
+optional: its callers (the CLI, the seeder, the studio, scripts) decide whether the last write
+may win. The HTTP API does not: a PATCH or DELETE there without `If-Match` or `version` is
+refused with 428.
 """
 
 from __future__ import annotations

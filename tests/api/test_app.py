@@ -39,7 +39,7 @@ async def test_errors_are_problem_details(client: httpx.AsyncClient) -> None:
 
     too_long = await client.get("/api/v1/roles", params={"category_id": "x" * 101})
     assert too_long.status_code == 422
-    assert too_long.json()["errors"][0]["field"] == "query.category_id"
+    assert too_long.json()["errors"][0]["field"] == "category_id"
 
     unknown = await client.get("/api/v1/nothing-here")
     assert unknown.status_code == 404

@@ -49,9 +49,9 @@ async def test_a_professional_cannot_verify_their_own_record(
     )
     assert planted.status_code == 422, planted.text
     assert {e["field"] for e in planted.json()["errors"]} == {
-        "body.status",
-        "body.verified_by",
-        "body.evidence.0.uploaded_by",
+        "status",
+        "verified_by",
+        "evidence.0.uploaded_by",
     }
     verify = await client.post(f"{url}/verify", json={}, headers=agent.headers)
     assert verify.status_code == 403
@@ -123,7 +123,9 @@ async def test_a_broker_verifies_another_agents_record_but_not_their_own(
         str(broker.id),
         "Checked with the state.",
     )
-    frozen = await client.patch(url, json={"notes": "edited later"}, headers=agent.headers)
+    frozen = await client.patch(
+        url, json={"notes": "edited later"}, headers=agent.headers | {"If-Match": "*"}
+    )
     assert frozen.status_code == 409
 
     # Another brokerage's agent is none of this broker's business: not found.
@@ -145,4 +147,4 @@ async def test_a_broker_verifies_another_agents_record_but_not_their_own(
         f"/api/v1/compliance-records/{own['id']}/fail", json={}, headers=agent.headers
     )
     assert fail.status_code == 422  # the note is required, and named
-    assert fail.json()["errors"][0]["field"] == "body.note"
+    assert fail.json()["errors"][0]["field"] == "note"

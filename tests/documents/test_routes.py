@@ -63,5 +63,7 @@ async def test_a_document_is_submitted_and_signed_by_a_reviewer(
     assert signed.status_code == 200, signed.text
     assert (signed.json()["status"], signed.json()["reviewed_by"]) == ("signed", str(attorney.id))
     assert signed.json()["signed_at"] is not None
-    changed = await client.patch(url, json={"title": "new title"}, headers=agent.headers)
+    changed = await client.patch(
+        url, json={"title": "new title"}, headers=agent.headers | {"If-Match": "*"}
+    )
     assert changed.status_code == 409

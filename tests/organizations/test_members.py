@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from dreamery import DatabaseService
 from dreamery.core.errors import (
     ConflictError,
+    DuplicateError,
     NotFoundError,
     PermissionDeniedError,
     ValidationError,
@@ -200,5 +201,6 @@ async def test_an_organization_is_made_with_a_clear_answer_to_bad_input(
     assert {e.field for e in refused.value.errors} == {"name", "kind"}
     made = await db.create_organization({"name": "Acme Title & Escrow", "kind": "title-escrow"})
     assert made.slug == "acme-title-escrow" and not made.is_personal
-    with pytest.raises(ValidationError, match="slug"):
+    with pytest.raises(DuplicateError, match="slug") as taken:
         await db.create_organization({"name": "Acme", "slug": made.slug})
+    assert taken.value.field == "slug"

@@ -121,7 +121,9 @@ async def test_reassigning_then_deleting_someone_elses_task_is_refused(
     as_manager = db.acting_as(manager.id)
     taken = await as_manager.update_task(task.id, {"user_id": str(manager.id)})
     assert taken.user_id == manager.id  # dispatching work is the manager's job
-    with pytest.raises(PermissionDeniedError, match="not allowed to delete"):
+    with pytest.raises(
+        PermissionDeniedError, match="you need the permission 'task:delete:case' to delete"
+    ):
         await as_manager.delete_task(task.id)
     assert (await db.find_task_by_id(task.id)).deleted_at is None
     # Whoever made a task may delete it (once they can see it again).
@@ -144,7 +146,9 @@ async def test_the_assignee_of_a_task_someone_else_made_cannot_delete_it(
         }
     )
     as_crew = db.acting_as(crew.id)
-    with pytest.raises(PermissionDeniedError, match="not allowed to delete"):
+    with pytest.raises(
+        PermissionDeniedError, match="you need the permission 'task:delete:case' to delete"
+    ):
         await as_crew.delete_task(task.id)
     done = await as_crew.change_task_status(task.id, "completed")  # theirs to do, not to erase
     assert done.status == "completed"

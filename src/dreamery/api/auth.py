@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
-from dreamery.api.deps import Acting, Claims, OpenSessions, Public, settings
+from dreamery.api.deps import Acting, Claims, OpenSessions, Public, service, settings
 from dreamery.auth import tokens
 from dreamery.auth.schemas import (
     HubSettings,
@@ -20,8 +21,14 @@ from dreamery.auth.schemas import (
 )
 from dreamery.auth.service import ReplayedRefreshToken, Session
 from dreamery.auth.throttle import Limiter
-from dreamery.core.errors import AuthenticationError, RateLimitedError, ValidationError
+from dreamery.core.errors import (
+    AuthenticationError,
+    FieldError,
+    RateLimitedError,
+    ValidationError,
+)
 from dreamery.core.http import RESPONSES
+from dreamery.core.http.checks import check_too
 from dreamery.core.http.units import client_ip
 from dreamery.users.schemas import UserRead, UserReadFull
 
@@ -53,13 +60,25 @@ def _no_store(response: Response) -> None:
 )
 async def register(data: Registration, request: Request, db: Public) -> Any:
     """Create an account with a role from the catalogue. Refused (403) when an administrator
-    has turned self-registration off. Sign in afterwards with `/auth/login`. Sign-ups are
+    has turned self-registration off. Every error of the form comes in one 422 (the schema's,
+    an unknown role, a password too easy to guess); an e-mail address already registered is
+    409 `conflict` with `field: "email"`. Sign in afterwards with `/auth/login`. Sign-ups are
     limited per address (429 with `Retry-After`)."""
     limiter: Limiter = request.app.state.limiter
     verdict = await limiter.check_register(client_ip(request))
     if not verdict.allowed:
         raise RateLimitedError("too many sign-ups from this address; wait", verdict.retry_after)
     return await db.register(data)
+
+
+async def _registration_checks(
+    request: Request, body: Mapping[str, Any], failed: frozenset[str]
+) -> list[FieldError]:
+    db = await service(request)
+    return await db.registration_errors(body, skip=failed)
+
+
+check_too(register, _registration_checks)
 
 
 @router.post(

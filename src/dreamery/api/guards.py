@@ -30,7 +30,7 @@ from dreamery.core.schemas import MAX_JSON_DEPTH
 
 UNLIMITED = ("/health", "/ready")
 MAX_BODY_DEPTH = 2 * MAX_JSON_DEPTH
-WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
+WITH_BODY = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 IDEMPOTENT = frozenset({"GET", "HEAD"})
 REQUEST_ID_HEADER = "X-Request-ID"
 UTF_8 = frozenset({"utf-8", "utf8", "utf-8-sig"})
@@ -137,13 +137,13 @@ class Guards:
         await self.app(scope, no_body, _unmarked(send))
 
     def _too_deep(self, request: Request, where: tuple[str, ...]) -> ASGIApp:
-        field = ".".join(where)
+        field = ".".join(where[1:]) or "(body)"  # named as the other field errors are
         message = f"is nested deeper than {MAX_BODY_DEPTH} levels"
         return problem(
             request,
             422,
             "validation_error",
-            f"invalid request: {field}: {message}",
+            f"invalid input: {field}: {message}",
             errors=[{"field": field, "message": message, "type": "json_too_deep"}],
         )
 

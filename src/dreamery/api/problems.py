@@ -7,6 +7,7 @@ request that cannot even be parsed gets a 400 or 422, never a 500.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -20,10 +21,14 @@ from dreamery.core.errors import (
     AuthenticationError,
     DatabaseUnavailableError,
     DreameryError,
+    DuplicateError,
+    FieldError,
+    PermissionDeniedError,
     RateLimitedError,
     ValidationError,
     validator_message,
 )
+from dreamery.core.http.checks import further_errors
 from dreamery.core.http.problems import PROBLEM_JSON
 from dreamery.core.logs import log_unexpected
 
@@ -54,6 +59,38 @@ def problem(
     if request_id:
         body["request_id"] = request_id
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+# Where FastAPI says a value came from; a field is named as the client wrote it, without it.
+_SOURCES = frozenset({"body", "query", "path", "cookie"})
+
+
+def _field_error(error: Mapping[str, Any], body: Any) -> FieldError:
+    """A request error as a field error: `profile.phone`, `tags.1`, `limit`, `If-Match`, or
+    `(body)` for the body as a whole; malformed JSON said in words, where it breaks."""
+    location = tuple(error["loc"])
+    if error["type"] == "json_invalid":
+        return FieldError("(body)", _json_message(error, body), "json_invalid")
+    if location and location[0] == "header":
+        return FieldError("-".join(p.title() for p in str(location[-1]).split("-")), error["msg"])
+    parts = location[1:] if location and location[0] in _SOURCES else location
+    field = ".".join(str(part) for part in parts) or "(body)"
+    message = validator_message(error["msg"])
+    if field == "(body)" and error["type"] == "missing":
+        message = "a JSON body is required"
+    return FieldError(field, message, error["type"])
+
+
+def _json_message(error: Mapping[str, Any], document: Any) -> str:
+    reason = str((error.get("ctx") or {}).get("error", "it cannot be parsed"))
+    position = error["loc"][-1] if error["loc"] else None
+    if isinstance(position, int) and isinstance(document, str):
+        line = document.count("\n", 0, position) + 1
+        column = position - (document.rfind("\n", 0, position) + 1) + 1
+        return f"the body is not valid JSON: {reason} at line {line} column {column}"
+    if isinstance(position, int):
+        return f"the body is not valid JSON: {reason} at character {position + 1}"
+    return f"the body is not valid JSON: {reason}"
 
 
 def install(app: FastAPI) -> None:
@@ -95,24 +132,32 @@ def install(app: FastAPI) -> None:
             retry_after=retry_after,
         )
 
+    @app.exception_handler(DuplicateError)
+    async def _duplicate(request: Request, error: DuplicateError) -> JSONResponse:
+        errors = [{"field": e.field, "message": e.message, "type": e.type} for e in error.errors]
+        return problem(request, 409, error.code, error.message, field=error.field, errors=errors)
+
+    @app.exception_handler(PermissionDeniedError)
+    async def _denied(request: Request, error: PermissionDeniedError) -> JSONResponse:
+        if error.permission is None:
+            return problem(request, 403, error.code, error.message)
+        return problem(request, 403, error.code, error.message, permission=error.permission)
+
     @app.exception_handler(DreameryError)
     async def _domain(request: Request, error: DreameryError) -> JSONResponse:
         return problem(request, error.status, error.code, error.message)
 
     @app.exception_handler(RequestValidationError)
     async def _request(request: Request, error: RequestValidationError) -> JSONResponse:
-        errors = [
-            {
-                "field": ".".join(str(part) for part in e["loc"]),
-                "message": validator_message(e["msg"]),
-                "type": e["type"],
-            }
-            for e in error.errors()
-        ]
+        found = [_field_error(e, error.body) for e in error.errors()]
+        if isinstance(error.body, Mapping) and not any(e.type == "json_invalid" for e in found):
+            # What the schema let through is checked as the service would check it
+            # (references, policies), so that one answer lists every error.
+            failed = frozenset(e.field.split(".")[0] for e in found)
+            found += await further_errors(request, error.body, failed)
+        errors = [{"field": e.field, "message": e.message, "type": e.type} for e in found]
         summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-        return problem(
-            request, 422, "validation_error", f"invalid request: {summary}", errors=errors
-        )
+        return problem(request, 422, "validation_error", f"invalid input: {summary}", errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:

@@ -143,6 +143,21 @@ async def ensure_acceptable(
     await asyncio.to_thread(check_policy, password, field=field, email=email, names=tuple(names))
 
 
+async def password_errors(
+    password: str,
+    *,
+    field: str = "password",
+    email: str | None = None,
+    names: Iterable[str | None] = (),
+) -> list[FieldError]:
+    """What `ensure_acceptable` would refuse `password` for (nothing when it is good)."""
+    try:
+        await ensure_acceptable(password, field=field, email=email, names=names)
+    except ValidationError as refused:
+        return list(refused.errors)
+    return []
+
+
 async def hash_password(password: str) -> str:
     return await asyncio.to_thread(_configured().hash, password)
 

@@ -6,6 +6,7 @@ Each function runs in the caller's unit of work; the facade (`DatabaseService`) 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -14,7 +15,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dreamery.audit import service as audit
-from dreamery.auth import tokens
+from dreamery.auth import passwords, tokens
 from dreamery.auth.schemas import HubSettings, Registration
 from dreamery.core import emails
 from dreamery.core.config import Settings, get_settings
@@ -50,18 +51,25 @@ __all__ = ["WRONG_CREDENTIALS", "AuthenticationError", "ReplayedRefreshToken", "
 
 
 async def register(
-    session: AsyncSession, request: RequestContext, data: Registration, password_hash: str
+    session: AsyncSession,
+    request: RequestContext,
+    data: Registration,
+    password_hash: str | None,
+    *,
+    refused: Sequence[FieldError] = (),
 ) -> User:
-    """A new professional account; the role must be one of the catalogue's active roles."""
+    """A new professional account; the role must be one of the catalogue's active roles.
+
+    `refused`: what the caller found wrong already (the password); the answer lists it with
+    what is wrong here (the role, the invitation), in one ValidationError.
+    """
     if not await self_registration_open(session):
         raise PermissionDeniedError(
             "self-registration is turned off; ask an administrator for an account",
             resource="user",
             action="register",
         )
-    role = await session.get(UserRole, data.role_id)
-    if role is None or not role.is_active:
-        raise ValidationError([FieldError("role_id", f"no active role {data.role_id!r}")])
+    errors = [*refused, *await role_errors(session, data.role_id)]
     caller = Caller(SYSTEM_ACTOR, request)
     joining = None
     invitation = None
@@ -70,7 +78,10 @@ async def register(
             invitation = await members.open_invitation(session, data.invitation, data.email)
         except (NotFoundError, PermissionDeniedError) as error:
             # At sign-up the invitation is one more field of the form.
-            raise ValidationError([FieldError("invitation", str(error), "invitation")]) from None
+            errors.append(FieldError("invitation", str(error), "invitation"))
+    if errors or password_hash is None:
+        raise ValidationError(errors or [FieldError("password", "is required")])
+    if invitation is not None:
         joining = users.Joining(
             invitation.organization_id, invitation.org_role, invitation.invited_by
         )
@@ -83,6 +94,39 @@ async def register(
     if invitation is not None:
         await members.mark_accepted(session, caller, invitation, user.id)
     return user
+
+
+async def role_errors(session: AsyncSession, role_id: str) -> list[FieldError]:
+    """An unknown (or retired) role of the catalogue, named as sent."""
+    role = await session.get(UserRole, role_id)
+    if role is None or not role.is_active:
+        return [FieldError("role_id", f"no role {role_id!r}", "missing_reference")]
+    return []
+
+
+async def registration_errors(
+    session: AsyncSession, data: Mapping[str, Any], skip: frozenset[str] = frozenset()
+) -> list[FieldError]:
+    """What a sign-up of raw `data` would be refused for beyond its schema: an unknown role,
+    a password too easy to guess. Fields in `skip` (refused already) are not looked at."""
+    errors: list[FieldError] = []
+    role_id = data.get("role_id")
+    if isinstance(role_id, str) and "role_id" not in skip:
+        errors += await role_errors(session, role_id)
+    password = data.get("password")
+    if isinstance(password, str) and "password" not in skip:
+        errors += await passwords.password_errors(
+            password, email=_text(data.get("email")), names=_names(data)
+        )
+    return errors
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _names(data: Mapping[str, Any]) -> tuple[str | None, ...]:
+    return (_text(data.get("first_name")), _text(data.get("last_name")))
 
 
 async def self_registration_open(session: AsyncSession) -> bool:
@@ -101,7 +145,10 @@ async def write_settings(
     """Change run-time settings: administrators only, audited old -> new."""
     if not caller.actor.is_privileged:
         raise PermissionDeniedError(
-            "only administrators change hub settings", resource="settings", action="update"
+            "only platform administrators change hub settings",
+            permission="administrator",
+            resource="settings",
+            action="update",
         )
     before = await read_settings(session)
     for key, value in changes.items():

@@ -224,11 +224,17 @@ async def update_compliance_evidence(
 
 @COMPLIANCE_EVIDENCE.deletes
 async def remove_compliance_evidence(
-    session: AsyncSession, caller: Caller, entity_id: EntityId
+    session: AsyncSession,
+    caller: Caller,
+    entity_id: EntityId,
+    *,
+    expected_version: int | None = None,
 ) -> ComplianceEvidence:
     record = await _record_of_evidence(session, caller, entity_id)
     _open(record, "the evidence")
-    removed: ComplianceEvidence = await crud.delete(session, caller, COMPLIANCE_EVIDENCE, entity_id)
+    removed: ComplianceEvidence = await crud.delete(
+        session, caller, COMPLIANCE_EVIDENCE, entity_id, expected_version=expected_version
+    )
     await _evidence_changed(session, record)
     return removed
 

@@ -202,15 +202,56 @@ async def authorize(
     action: PermissionAction,
     obj: Any,
 ) -> None:
-    """Raise PermissionDeniedError unless the caller may `action` this object."""
+    """Raise PermissionDeniedError unless the caller may `action` this object, naming the
+    permission that would allow it."""
     if await reaches(session, caller, spec, action, obj):
         return
+    permission = await needed_permission(session, caller, spec, action, obj)
+    guard, guard_action = _guarding(spec, action)
+    held = sorted(caller.actor.scopes(guard.resource, guard_action))
+    holding = (
+        f" (you hold {_either(f'{guard.resource}:{guard_action}:{scope}' for scope in held)}, "
+        "which does not reach it)"
+        if held
+        else ""
+    )
     raise PermissionDeniedError(
-        f"not allowed to {action} this {spec.label}",
+        f"you need the permission '{permission}' to {action} this {spec.label}{holding}",
+        permission=permission,
         resource=spec.name,
         action=str(action),
         resource_id=str(getattr(obj, "id", "")),
     )
+
+
+async def needed_permission(
+    session: AsyncSession,
+    caller: Caller,
+    spec: EntitySpec[Any, Any],
+    action: PermissionAction,
+    obj: Any,
+) -> str:
+    """The narrowest permission (`resource:action:scope`) that would let the caller `action`
+    this object: the first scope, from `own` to `any`, that reaches it."""
+    guard, guard_action = _guarding(spec, action)
+    held = caller.actor.scopes(guard.resource, guard_action)
+    for scope in _NARROWEST_FIRST:
+        if scope not in held and await _reaches(session, spec, caller.actor, obj, action, scope):
+            return f"{guard.resource}:{guard_action}:{scope}"
+    return f"{guard.resource}:{guard_action}:{PermissionScope.ANY}"
+
+
+_NARROWEST_FIRST = (
+    PermissionScope.OWN,
+    PermissionScope.CASE,
+    PermissionScope.ORG,
+    PermissionScope.ANY,
+)
+
+
+def _either(names: Any) -> str:
+    listed = list(names)
+    return listed[0] if len(listed) == 1 else f"{', '.join(listed[:-1])} or {listed[-1]}"
 
 
 def refuse_own(caller: Caller, spec: EntitySpec[Any, Any], obj: Any, verb: str) -> None:
@@ -233,13 +274,20 @@ def check_fields(caller: Caller, spec: EntitySpec[Any, Any], changes: Mapping[st
     actor = caller.actor
     for name in changes:
         if name in spec.admin_fields and not actor.is_privileged:
-            raise PermissionDeniedError(f"only an administrator may set {name}", field=name)
+            raise PermissionDeniedError(
+                f"only a platform administrator may set {name}",
+                permission="administrator",
+                field=name,
+            )
         if (
             name in spec.guarded_fields
             and actor.scope(spec.resource, PermissionAction.UPDATE) is not PermissionScope.ANY
         ):
+            permission = f"{spec.resource}:update:any"
             raise PermissionDeniedError(
-                f"changing {name} needs {spec.resource}:update:any", field=name
+                f"you need the permission '{permission}' to change {name}",
+                permission=permission,
+                field=name,
             )
 
 
@@ -249,6 +297,7 @@ __all__ = [
     "case_ids",
     "cases_taken_part_in",
     "check_fields",
+    "needed_permission",
     "owner_predicate",
     "reaches",
     "refuse_own",

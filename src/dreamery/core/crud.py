@@ -12,6 +12,7 @@ name. The audit trail itself is the audit domain's: it registers its writer here
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -42,6 +43,7 @@ from dreamery.core.access import access_predicate, authorize, check_fields
 from dreamery.core.context import Caller, PermissionAction
 from dreamery.core.errors import (
     ConflictError,
+    DuplicateError,
     FieldError,
     NotFoundError,
     PermissionDeniedError,
@@ -61,6 +63,7 @@ if TYPE_CHECKING:
     from dreamery.core.entities import EntitySpec
 
 S = TypeVar("S", bound=BaseModel)
+logger = logging.getLogger(__name__)
 
 
 # --- the audit trail's writer, registered by the audit domain ------------------------------
@@ -171,8 +174,16 @@ async def check_references(
     """Refuse, naming the field, a reference to a row that does not exist or that the caller
     may not read (or that is deleted): both are "no <entity> with id ...", as `load` says, so
     a reference cannot be used to learn what exists."""
-    from dreamery.core.entities import spec_for_table
+    errors = await missing_references(session, caller, model, values)
+    if errors:
+        raise ValidationError(errors)
 
+
+async def missing_references(
+    session: AsyncSession, caller: Caller, model: type[Any], values: Mapping[str, Any]
+) -> list[FieldError]:
+    """The field errors of `values`' references to rows the caller cannot read (see
+    `check_references`), named as the caller knows them: the entity and the id they sent."""
     errors = []
     for column in model.__table__.columns:
         value = values.get(column.key)
@@ -187,10 +198,73 @@ async def check_references(
             select(func.count()).select_from(target.table).where(*conditions)
         )
         if not found:
-            what = spec.label if spec is not None else target.table.name
-            errors.append(FieldError(column.key, f"no {what} with id {value}", "missing_reference"))
-    if errors:
-        raise ValidationError(errors)
+            errors.append(
+                FieldError(column.key, _no_such(spec, column.key, value), "missing_reference")
+            )
+    return errors
+
+
+def _no_such(spec: EntitySpec[Any, Any] | None, field: str, value: Any) -> str:
+    """ "no role 'appraiser-x'", "no user with id 0195…": the entity by its name, never its
+    table; an id that is a name (a slug) quoted as sent."""
+    what = spec.label if spec is not None else field.removesuffix("_id").replace("_", " ")
+    return f"no {what} with id {value}" if isinstance(value, uuid.UUID) else f"no {what} {value!r}"
+
+
+def _typed_references(
+    spec: EntitySpec[Any, Any], data: Mapping[str, object], skip: frozenset[str]
+) -> dict[str, Any]:
+    """The references in raw input `data` that are well-formed ids, typed as their columns
+    (fields in `skip`, which the schema refused, and the organization the service decides,
+    are left out)."""
+    tenant = spec.tenancy.column if spec.tenancy is not None else None
+    typed: dict[str, Any] = {}
+    for column in spec.model.__table__.columns:
+        value = data.get(column.key)
+        if value is None or not column.foreign_keys or column.key in skip or column.key == tenant:
+            continue
+        if column.type.python_type is uuid.UUID:
+            try:
+                typed[column.key] = uuid.UUID(str(value))
+            except ValueError:
+                continue
+        elif isinstance(value, str):
+            typed[column.key] = value
+    return typed
+
+
+async def reference_errors(
+    session: AsyncSession,
+    caller: Caller,
+    spec: EntitySpec[Any, Any],
+    data: Mapping[str, object],
+    skip: frozenset[str] = frozenset(),
+) -> list[FieldError]:
+    """What `check_references` would refuse in raw input `data`, checked before the input
+    is known to be valid (so that one answer lists every error)."""
+    return await missing_references(
+        session, caller, spec.model, _typed_references(spec, data, skip)
+    )
+
+
+async def parse_checked(
+    session: AsyncSession,
+    caller: Caller,
+    spec: EntitySpec[Any, Any],
+    schema: type[S],
+    data: Mapping[str, object] | BaseModel,
+) -> S:
+    """`data` as `schema`; when it is not, the ValidationError lists the references to rows
+    that do not exist too, with the schema's errors."""
+    try:
+        return parse(schema, data)
+    except ValidationError as invalid:
+        if isinstance(data, Mapping):
+            failed = frozenset(e.field.split(".")[0] for e in invalid.errors)
+            more = await reference_errors(session, caller, spec, data, failed)
+            if more:
+                raise ValidationError([*invalid.errors, *more]) from None
+        raise
 
 
 def _unique_field(error: IntegrityError, model: type[Any]) -> str | None:
@@ -224,16 +298,19 @@ async def flush(session: AsyncSession, model: type[Any]) -> None:
     except IntegrityError as error:
         field_name = _unique_field(error, model)
         if field_name is not None:
-            raise ValidationError(
-                [FieldError(field_name, "is already in use", "unique")],
-                message=f"{field_name}: is already in use",
-            ) from None
-        raise ConflictError(f"{model.__tablename__}: {error.orig}") from None
+            raise DuplicateError(field_name) from None
+        # A reference or check the service did not foresee; the database's words would
+        # name its tables, so they go to the log only.
+        logger.info("integrity error on %s: %s", model.__tablename__, error.orig)
+        raise ConflictError(
+            "the change conflicts with other records (a reference or a rule the database "
+            "keeps); reload and check what it refers to"
+        ) from None
     except DataError as error:
         # The schemas bound every value; this is the net under them (e.g. a new column).
-        reason = str(error.orig).splitlines()[0] if error.orig else "value out of range"
+        logger.info("data error on %s: %s", model.__tablename__, error.orig)
         raise ValidationError(
-            [FieldError(model.__tablename__, f"a value does not fit its column: {reason}")]
+            [FieldError("(input)", "a value does not fit where it is kept (too long or too large)")]
         ) from None
 
 
@@ -244,7 +321,8 @@ async def flush_versioned(
         await flush(session, spec.model)
     except StaleDataError:
         raise ConflictError(
-            f"{spec.name} {entity_id} was changed by someone else meanwhile; reload and retry"
+            f"this {spec.label} ({entity_id}) was changed by someone else meanwhile; reload it "
+            "and retry"
         ) from None
 
 
@@ -261,7 +339,9 @@ def visible_conditions(
     if spec.soft_deletes and not include_deleted:
         conditions.append(spec.column("deleted_at").is_(None))
     if include_deleted and not caller.actor.is_privileged:
-        raise PermissionDeniedError("only administrators may see deleted records")
+        raise PermissionDeniedError(
+            "only platform administrators may see deleted records", permission="administrator"
+        )
     return conditions
 
 
@@ -530,7 +610,7 @@ async def create(
 
     `extra` holds values the service decides (a parent's id, a state), never taken from input.
     """
-    payload = parse(_schema(spec, "create"), data)
+    payload = await parse_checked(session, caller, spec, _schema(spec, "create"), data)
     values = {
         name: value
         for name, value in _column_values(spec, payload.model_dump()).items()
@@ -572,7 +652,7 @@ async def update(
     expected_version: int | None = None,
 ) -> Any:
     """Apply a partial update based on `expected_version`; a stale version changes nothing."""
-    payload = parse(_schema(spec, "update"), data)
+    payload = await parse_checked(session, caller, spec, _schema(spec, "update"), data)
     changes = payload.model_dump(exclude_unset=True)
     version = changes.pop("version", None) or expected_version
     obj = await load(session, caller, spec, entity_id)
@@ -603,10 +683,11 @@ async def update(
             # Handing a row to someone is making it theirs: as creating it for them would.
             try:
                 await authorize(session, caller, spec, PermissionAction.CREATE, obj)
-            except PermissionDeniedError:
+            except PermissionDeniedError as denied:
                 raise PermissionDeniedError(
-                    f"not allowed to give a {spec.label} to that {owner.column.removesuffix('_id')}"
-                    f" (it needs {spec.resource}:create for them)",
+                    f"you need the permission '{denied.permission}' to give a {spec.label} to "
+                    f"that {owner.column.removesuffix('_id')}",
+                    permission=denied.permission,
                     resource=spec.name,
                     action="update",
                     resource_id=str(obj.id),
@@ -623,6 +704,16 @@ async def update(
         expected_version=version,
         check=still_allowed,
     )
+
+
+def check_version(spec: EntitySpec[Any, Any], obj: Any, expected_version: int | None) -> None:
+    """Refuse (409) a change based on a version of `obj` that is no longer its own."""
+    if expected_version is not None and spec.versioned and obj.version != expected_version:
+        raise ConflictError(
+            f"this {spec.label} ({obj.id}) changed since version {expected_version} "
+            f"(now {obj.version}); reload it and retry",
+            current_version=obj.version,
+        )
 
 
 async def apply(
@@ -642,12 +733,7 @@ async def apply(
     `check` runs once the values are set and before anything is written.
     """
     entity_id = obj.id
-    if expected_version is not None and spec.versioned and obj.version != expected_version:
-        raise ConflictError(
-            f"{spec.name} {entity_id} changed since version {expected_version} "
-            f"(now {obj.version}); reload and retry",
-            current_version=obj.version,
-        )
+    check_version(spec, obj, expected_version)
     before = {name: getattr(obj, name) for name in values}
     # A reference kept as it was is not the caller's to justify again, and the organization a
     # row moves into is the service's decision (see `organization_for`).
@@ -671,11 +757,18 @@ async def apply(
 
 
 async def delete(
-    session: AsyncSession, caller: Caller, spec: EntitySpec[Any, Any], entity_id: Any
+    session: AsyncSession,
+    caller: Caller,
+    spec: EntitySpec[Any, Any],
+    entity_id: Any,
+    *,
+    expected_version: int | None = None,
 ) -> Any:
-    """Soft delete where the table keeps deleted rows, hard delete elsewhere."""
+    """Soft delete where the table keeps deleted rows, hard delete elsewhere; a stale
+    `expected_version` deletes nothing."""
     obj = await load(session, caller, spec, entity_id)
     await authorize(session, caller, spec, PermissionAction.DELETE, obj)
+    check_version(spec, obj, expected_version)
     if spec.soft_deletes:
         now = utcnow()
         obj.deleted_at = now
@@ -708,13 +801,17 @@ async def purge(
 ) -> None:
     """Remove for good (administrators only), cascading as the schema says."""
     if not caller.actor.is_privileged:
-        raise PermissionDeniedError(f"only administrators may purge a {spec.label}")
+        raise PermissionDeniedError(
+            f"only platform administrators may purge a {spec.label}", permission="administrator"
+        )
     obj = await load(session, caller, spec, entity_id, include_deleted=True)
     await session.delete(obj)
     try:
         await flush(session, spec.model)
-    except ConflictError as error:
-        raise ConflictError(f"{spec.name} {entity_id} is still referenced: {error}") from None
+    except ConflictError:
+        raise ConflictError(
+            f"this {spec.label} ({entity_id}) is still referenced by other records"
+        ) from None
     await record_change(session, caller, spec, "purge", entity_id)
 
 
@@ -722,16 +819,20 @@ __all__ = [
     "ChangeRecorder",
     "apply",
     "check_references",
+    "check_version",
     "create",
     "delete",
     "find",
     "flush",
     "flush_versioned",
     "load",
+    "missing_references",
     "parse",
+    "parse_checked",
     "purge",
     "record_change",
     "record_changes_with",
+    "reference_errors",
     "restore",
     "update",
     "visible_conditions",

@@ -111,6 +111,18 @@ class Updates(Protocol[M_co]):
     ) -> Awaitable[M_co]: ...
 
 
+class Deletes(Protocol[M_co]):
+    def __call__(
+        self,
+        session: AsyncSession,
+        caller: Caller,
+        entity_id: EntityId,
+        /,
+        *,
+        expected_version: int | None = None,
+    ) -> Awaitable[M_co]: ...
+
+
 class ById(Protocol[M_co]):
     def __call__(
         self, session: AsyncSession, caller: Caller, entity_id: EntityId, /
@@ -269,7 +281,7 @@ class EntitySpec(Generic[M, R]):
                 schema.named_fields = self._named
         self._creates: Creates[M] | None = None
         self._updates: Updates[M] | None = None
-        self._deletes: ById[M] | None = None
+        self._deletes: Deletes[M] | None = None
         self._restores: ById[M] | None = None
         self.search: Searches[M] | None = None
 
@@ -324,7 +336,7 @@ class EntitySpec(Generic[M, R]):
         self._updates = function
         return function
 
-    def deletes(self, function: ById[M]) -> ById[M]:
+    def deletes(self, function: Deletes[M]) -> Deletes[M]:
         self._deletes = function
         return function
 
@@ -388,10 +400,21 @@ class EntitySpec(Generic[M, R]):
         )
         return updated
 
-    async def delete(self, session: AsyncSession, caller: Caller, entity_id: EntityId) -> M:
+    async def delete(
+        self,
+        session: AsyncSession,
+        caller: Caller,
+        entity_id: EntityId,
+        *,
+        expected_version: int | None = None,
+    ) -> M:
         if self._deletes is not None:
-            return await self._deletes(session, caller, entity_id)
-        deleted: M = await crud.delete(session, caller, self, entity_id)
+            return await self._deletes(
+                session, caller, entity_id, expected_version=expected_version
+            )
+        deleted: M = await crud.delete(
+            session, caller, self, entity_id, expected_version=expected_version
+        )
         return deleted
 
     async def restore(self, session: AsyncSession, caller: Caller, entity_id: EntityId) -> M:

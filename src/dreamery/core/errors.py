@@ -10,8 +10,10 @@ DreameryError                       code                 HTTP
 │   └── InvalidCursorError          invalid_cursor       400  a cursor altered or from elsewhere
 ├── AuthenticationError             unauthenticated      401  wrong credentials, bad token
 ├── NotFoundError                   not_found            404
-├── ConflictError                   conflict             409  duplicate, stale version, in use
-├── PermissionDeniedError           permission_denied    403
+├── ConflictError                   conflict             409  stale version, in use, transition
+│   └── DuplicateError              conflict             409  a unique value taken; `field`
+├── PreconditionRequiredError       precondition_required 428  change sent without a version
+├── PermissionDeniedError           permission_denied    403  `permission` names what was missing
 └── RateLimitedError                rate_limited         429  too many requests; retry_after
 """
 
@@ -116,9 +118,34 @@ class ConflictError(DreameryError):
     status = 409
 
 
+class DuplicateError(ConflictError):
+    """A value that must be unique is taken: `field` names it (an e-mail address already
+    registered, a slug in use). Its `errors` list the field as a 422's would."""
+
+    def __init__(self, field: str, message: str = "is already in use") -> None:
+        super().__init__(f"{field}: {message}", field=field)
+        self.field = field
+        self.errors = [FieldError(field, message, "unique")]
+
+
+class PreconditionRequiredError(DreameryError):
+    """A change of a versioned record that does not say which version it is based on: it
+    would overwrite, unseen, whatever changed since it was read (RFC 6585, 428)."""
+
+    code = "precondition_required"
+    status = 428
+
+
 class PermissionDeniedError(DreameryError):
+    """Not allowed. `permission`, when known, is what the caller would need
+    (`resource:action:scope`, as catalog/permissions.toml spells it)."""
+
     code = "permission_denied"
     status = 403
+
+    def __init__(self, message: str, *, permission: str | None = None, **details: Any) -> None:
+        super().__init__(message, **({"permission": permission} if permission else {}), **details)
+        self.permission = permission
 
 
 class RateLimitedError(DreameryError):

@@ -60,23 +60,43 @@ class AccountFacade(UsersFacade, FacadeBase):
         async with self.unit(write=False) as unit:
             if not unit.caller.actor.is_privileged:
                 raise PermissionDeniedError(
-                    "only administrators verify the audit trail", resource="audit_log"
+                    "only platform administrators verify the audit trail",
+                    permission="administrator",
+                    resource="audit_log",
                 )
             return await audit.verify(unit.session)
 
     # --- sign-in ---------------------------------------------------------------------------
     async def register(self, data: Registration | Mapping[str, object]) -> UserRead:
-        """A professional signs themselves up (when self-registration is open)."""
-        payload = crud.parse(Registration, data)
-        await passwords.ensure_acceptable(
+        """A professional signs themselves up (when self-registration is open). Every error
+        of the input comes in one ValidationError: its schema's, an unknown role, a weak
+        password, an invitation that does not hold; an e-mail address already registered
+        is a DuplicateError (409) naming `email`."""
+        try:
+            payload = crud.parse(Registration, data)
+        except ValidationError as invalid:
+            if isinstance(data, Mapping):
+                failed = frozenset(e.field.split(".")[0] for e in invalid.errors)
+                more = await self.registration_errors(data, skip=failed)
+                raise ValidationError([*invalid.errors, *more]) from None
+            raise
+        weak = await passwords.password_errors(
             payload.password,
             email=str(payload.email),
             names=(payload.first_name, payload.last_name),
         )
-        password_hash = await passwords.hash_password(payload.password)
+        password_hash = None if weak else await passwords.hash_password(payload.password)
         async with self._session_unit() as session:
-            user = await auth.register(session, self._request, payload, password_hash)
+            user = await auth.register(session, self._request, payload, password_hash, refused=weak)
             return users.USERS.read(user)
+
+    async def registration_errors(
+        self, data: Mapping[str, object], *, skip: frozenset[str] = frozenset()
+    ) -> list[FieldError]:
+        """What a sign-up of raw `data` would be refused for beyond its schema: an unknown
+        role, a weak password (fields in `skip`, refused already, are left alone)."""
+        async with self._session_unit(write=False) as session:
+            return await auth.registration_errors(session, data, skip)
 
     async def sign_in(self, email: str, password: str) -> auth.Session:
         """Check a password and open a session; a wrong email or password are one error."""
@@ -170,7 +190,9 @@ class AccountFacade(UsersFacade, FacadeBase):
             actor = unit.caller.actor
             if not actor.is_privileged and actor.user_id != target:
                 raise PermissionDeniedError(
-                    "only administrators set other users' passwords", resource="user"
+                    "only platform administrators set other users' passwords",
+                    permission="administrator",
+                    resource="user",
                 )
             await auth.set_password(unit.session, unit.caller, target, new_hash)
 

@@ -79,8 +79,10 @@ class AnalyticsFacade(FacadeBase):
     ) -> AnalyticsMetricRead:
         return await self.update(METRICS, metric_id, data, expected_version=expected_version)
 
-    async def delete_analytics_metric(self, metric_id: EntityId) -> AnalyticsMetricRead:
-        return await self.delete(METRICS, metric_id)
+    async def delete_analytics_metric(
+        self, metric_id: EntityId, *, expected_version: int | None = None
+    ) -> AnalyticsMetricRead:
+        return await self.delete(METRICS, metric_id, expected_version=expected_version)
 
     async def create_dashboard(
         self, data: AnalyticsDashboardCreate | Mapping[str, object]
@@ -120,8 +122,10 @@ class AnalyticsFacade(FacadeBase):
     ) -> AnalyticsDashboardRead:
         return await self.update(DASHBOARDS, dashboard_id, data, expected_version=expected_version)
 
-    async def delete_dashboard(self, dashboard_id: EntityId) -> AnalyticsDashboardRead:
-        return await self.delete(DASHBOARDS, dashboard_id)
+    async def delete_dashboard(
+        self, dashboard_id: EntityId, *, expected_version: int | None = None
+    ) -> AnalyticsDashboardRead:
+        return await self.delete(DASHBOARDS, dashboard_id, expected_version=expected_version)
 
     async def create_dashboard_widget(
         self, data: DashboardWidgetCreate | Mapping[str, object]
@@ -162,5 +166,7 @@ class AnalyticsFacade(FacadeBase):
             DASHBOARD_WIDGETS, widget_id, data, expected_version=expected_version
         )
 
-    async def delete_dashboard_widget(self, widget_id: EntityId) -> DashboardWidgetRead:
-        return await self.delete(DASHBOARD_WIDGETS, widget_id)
+    async def delete_dashboard_widget(
+        self, widget_id: EntityId, *, expected_version: int | None = None
+    ) -> DashboardWidgetRead:
+        return await self.delete(DASHBOARD_WIDGETS, widget_id, expected_version=expected_version)

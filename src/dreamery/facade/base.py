@@ -16,6 +16,12 @@ Within either, each call runs in a savepoint, so a call that fails leaves the ca
 in place; the transaction's owner decides the rest. `transaction()` records the refusals met
 inside once it has ended, whatever became of it; `using(session)` records them in that
 session's transaction, whose owner is the code embedding the hub (and the tests).
+
+Versions: `update_x(id, data)` and `delete_x(id)` take the version they are based on as
+`expected_version=` (or, for an update, `version` in `data`); a stale one raises
+ConflictError and changes nothing. Here the version is optional (the code calling is
+trusted to decide whether last write wins); over HTTP a PATCH or DELETE without one is
+refused with 428.
 """
 
 from __future__ import annotations
@@ -345,7 +351,12 @@ class FacadeBase:
         *,
         expected_version: int | None = None,
     ) -> R:
-        """A partial update based on `expected_version` (or `version` in `data`)."""
+        """A partial update based on `expected_version` (or `version` in `data`).
+
+        The version is optional here, unlike over HTTP: Python callers (the CLI, the seeder,
+        scripts, the studio) are trusted to decide; without one the update applies whatever
+        changed since, and with one a stale version raises ConflictError and changes nothing.
+        """
         self._offered(spec, Crud.UPDATE)
         async with self.unit() as unit:
             changed = await spec.update(
@@ -353,11 +364,17 @@ class FacadeBase:
             )
             return spec.read(changed)
 
-    async def delete(self, spec: EntitySpec[M, R], entity_id: EntityId) -> R:
-        """Soft delete where the table keeps deleted rows, hard delete elsewhere."""
+    async def delete(
+        self, spec: EntitySpec[M, R], entity_id: EntityId, *, expected_version: int | None = None
+    ) -> R:
+        """Soft delete where the table keeps deleted rows, hard delete elsewhere; with
+        `expected_version`, only if the row is still at that version (else ConflictError)."""
         self._offered(spec, Crud.DELETE)
         async with self.unit() as unit:
-            return spec.read(await spec.delete(unit.session, unit.caller, entity_id))
+            deleted = await spec.delete(
+                unit.session, unit.caller, entity_id, expected_version=expected_version
+            )
+            return spec.read(deleted)
 
     async def restore(self, spec: EntitySpec[M, R], entity_id: EntityId) -> R:
         self._offered(spec, Crud.RESTORE)

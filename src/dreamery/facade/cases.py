@@ -81,8 +81,10 @@ class CasesFacade(FacadeBase):
             {"status": status, "version": expected_version},
         )
 
-    async def delete_case(self, case_id: EntityId) -> CaseRead:
-        return await self.delete(CASES, case_id)
+    async def delete_case(
+        self, case_id: EntityId, *, expected_version: int | None = None
+    ) -> CaseRead:
+        return await self.delete(CASES, case_id, expected_version=expected_version)
 
     async def restore_case(self, case_id: EntityId) -> CaseRead:
         return await self.restore(CASES, case_id)
@@ -130,5 +132,7 @@ class CasesFacade(FacadeBase):
             PARTICIPANTS, participant_id, data, expected_version=expected_version
         )
 
-    async def delete_case_participant(self, participant_id: EntityId) -> ParticipantRead:
-        return await self.delete(PARTICIPANTS, participant_id)
+    async def delete_case_participant(
+        self, participant_id: EntityId, *, expected_version: int | None = None
+    ) -> ParticipantRead:
+        return await self.delete(PARTICIPANTS, participant_id, expected_version=expected_version)

@@ -70,8 +70,10 @@ class CatalogFacade(FacadeBase):
     ) -> CategoryRead:
         return await self.update(CATEGORIES, category_id, data, expected_version=expected_version)
 
-    async def delete_category(self, category_id: str) -> CategoryRead:
-        return await self.delete(CATEGORIES, category_id)
+    async def delete_category(
+        self, category_id: str, *, expected_version: int | None = None
+    ) -> CategoryRead:
+        return await self.delete(CATEGORIES, category_id, expected_version=expected_version)
 
     async def create_role(self, data: RoleCreate | Mapping[str, object]) -> RoleRead:
         return await self.create(ROLES, data)
@@ -111,8 +113,8 @@ class CatalogFacade(FacadeBase):
     ) -> RoleRead:
         return await self.update(ROLES, role_id, data, expected_version=expected_version)
 
-    async def delete_role(self, role_id: str) -> RoleRead:
-        return await self.delete(ROLES, role_id)
+    async def delete_role(self, role_id: str, *, expected_version: int | None = None) -> RoleRead:
+        return await self.delete(ROLES, role_id, expected_version=expected_version)
 
     async def create_permission(
         self, data: PermissionCreate | Mapping[str, object]
@@ -153,8 +155,10 @@ class CatalogFacade(FacadeBase):
             PERMISSIONS, permission_id, data, expected_version=expected_version
         )
 
-    async def delete_permission(self, permission_id: EntityId) -> PermissionRead:
-        return await self.delete(PERMISSIONS, permission_id)
+    async def delete_permission(
+        self, permission_id: EntityId, *, expected_version: int | None = None
+    ) -> PermissionRead:
+        return await self.delete(PERMISSIONS, permission_id, expected_version=expected_version)
 
     async def create_role_permission(
         self, data: RolePermissionCreate | Mapping[str, object]
@@ -185,5 +189,7 @@ class CatalogFacade(FacadeBase):
             with_total=with_total,
         )
 
-    async def delete_role_permission(self, grant_id: EntityId) -> RolePermissionRead:
-        return await self.delete(ROLE_PERMISSIONS, grant_id)
+    async def delete_role_permission(
+        self, grant_id: EntityId, *, expected_version: int | None = None
+    ) -> RolePermissionRead:
+        return await self.delete(ROLE_PERMISSIONS, grant_id, expected_version=expected_version)

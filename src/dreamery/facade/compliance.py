@@ -83,9 +83,9 @@ class ComplianceFacade(FacadeBase):
         )
 
     async def delete_compliance_requirement(
-        self, requirement_id: EntityId
+        self, requirement_id: EntityId, *, expected_version: int | None = None
     ) -> ComplianceRequirementRead:
-        return await self.delete(REQUIREMENTS, requirement_id)
+        return await self.delete(REQUIREMENTS, requirement_id, expected_version=expected_version)
 
     async def create_compliance_record(
         self, data: ComplianceRecordCreate | Mapping[str, object]
@@ -181,8 +181,10 @@ class ComplianceFacade(FacadeBase):
             {"version": expected_version},
         )
 
-    async def delete_compliance_record(self, record_id: EntityId) -> ComplianceRecordRead:
-        return await self.delete(RECORDS, record_id)
+    async def delete_compliance_record(
+        self, record_id: EntityId, *, expected_version: int | None = None
+    ) -> ComplianceRecordRead:
+        return await self.delete(RECORDS, record_id, expected_version=expected_version)
 
     async def restore_compliance_record(self, record_id: EntityId) -> ComplianceRecordRead:
         return await self.restore(RECORDS, record_id)
@@ -228,5 +230,7 @@ class ComplianceFacade(FacadeBase):
     ) -> ComplianceEvidenceRead:
         return await self.update(EVIDENCE, evidence_id, data, expected_version=expected_version)
 
-    async def delete_compliance_evidence(self, evidence_id: EntityId) -> ComplianceEvidenceRead:
-        return await self.delete(EVIDENCE, evidence_id)
+    async def delete_compliance_evidence(
+        self, evidence_id: EntityId, *, expected_version: int | None = None
+    ) -> ComplianceEvidenceRead:
+        return await self.delete(EVIDENCE, evidence_id, expected_version=expected_version)

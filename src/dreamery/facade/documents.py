@@ -87,8 +87,10 @@ class DocumentsFacade(FacadeBase):
             TEMPLATES, documents.copy_document_template, template_id, {"name": name}
         )
 
-    async def delete_document_template(self, template_id: EntityId) -> DocumentTemplateRead:
-        return await self.delete(TEMPLATES, template_id)
+    async def delete_document_template(
+        self, template_id: EntityId, *, expected_version: int | None = None
+    ) -> DocumentTemplateRead:
+        return await self.delete(TEMPLATES, template_id, expected_version=expected_version)
 
     async def restore_document_template(self, template_id: EntityId) -> DocumentTemplateRead:
         return await self.restore(TEMPLATES, template_id)
@@ -133,8 +135,10 @@ class DocumentsFacade(FacadeBase):
     ) -> DocumentVariableRead:
         return await self.update(VARIABLES, variable_id, data, expected_version=expected_version)
 
-    async def delete_document_variable(self, variable_id: EntityId) -> DocumentVariableRead:
-        return await self.delete(VARIABLES, variable_id)
+    async def delete_document_variable(
+        self, variable_id: EntityId, *, expected_version: int | None = None
+    ) -> DocumentVariableRead:
+        return await self.delete(VARIABLES, variable_id, expected_version=expected_version)
 
     async def create_document_instance(
         self, data: DocumentInstanceCreate | Mapping[str, object]
@@ -216,8 +220,10 @@ class DocumentsFacade(FacadeBase):
             {"note": note, "version": expected_version},
         )
 
-    async def delete_document_instance(self, document_id: EntityId) -> DocumentInstanceRead:
-        return await self.delete(INSTANCES, document_id)
+    async def delete_document_instance(
+        self, document_id: EntityId, *, expected_version: int | None = None
+    ) -> DocumentInstanceRead:
+        return await self.delete(INSTANCES, document_id, expected_version=expected_version)
 
     async def restore_document_instance(self, document_id: EntityId) -> DocumentInstanceRead:
         return await self.restore(INSTANCES, document_id)

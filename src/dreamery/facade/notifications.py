@@ -66,8 +66,10 @@ class NotificationsFacade(FacadeBase):
         async with self.unit() as unit:
             return await notifications.mark_all_read(unit.session, unit.caller, user_id=owner)
 
-    async def delete_notification(self, notification_id: EntityId) -> NotificationRead:
-        return await self.delete(NOTIFICATIONS, notification_id)
+    async def delete_notification(
+        self, notification_id: EntityId, *, expected_version: int | None = None
+    ) -> NotificationRead:
+        return await self.delete(NOTIFICATIONS, notification_id, expected_version=expected_version)
 
     async def restore_notification(self, notification_id: EntityId) -> NotificationRead:
         return await self.restore(NOTIFICATIONS, notification_id)

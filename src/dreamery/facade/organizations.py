@@ -87,8 +87,10 @@ class OrganizationsFacade(FacadeBase):
             {"version": expected_version},
         )
 
-    async def delete_organization(self, organization_id: EntityId) -> OrganizationRead:
-        return await self.delete(ORGANIZATIONS, organization_id)
+    async def delete_organization(
+        self, organization_id: EntityId, *, expected_version: int | None = None
+    ) -> OrganizationRead:
+        return await self.delete(ORGANIZATIONS, organization_id, expected_version=expected_version)
 
     async def restore_organization(self, organization_id: EntityId) -> OrganizationRead:
         return await self.restore(ORGANIZATIONS, organization_id)
@@ -186,9 +188,11 @@ class OrganizationsFacade(FacadeBase):
             with_total=with_total,
         )
 
-    async def delete_invitation(self, invitation_id: EntityId) -> InvitationRead:
+    async def delete_invitation(
+        self, invitation_id: EntityId, *, expected_version: int | None = None
+    ) -> InvitationRead:
         """Revoke an invitation not yet accepted."""
-        return await self.delete(INVITATIONS, invitation_id)
+        return await self.delete(INVITATIONS, invitation_id, expected_version=expected_version)
 
     async def accept_invitation(self, token: str) -> MembershipRead:
         """Accept an invitation as the acting user: they move into its organization."""

@@ -109,8 +109,10 @@ class TasksFacade(FacadeBase):
         """The design's name for `change_task_status`."""
         return await self.change_task_status(task_id, status, expected_version=expected_version)
 
-    async def delete_task(self, task_id: EntityId) -> TaskRead:
-        return await self.delete(TASKS, task_id)
+    async def delete_task(
+        self, task_id: EntityId, *, expected_version: int | None = None
+    ) -> TaskRead:
+        return await self.delete(TASKS, task_id, expected_version=expected_version)
 
     async def restore_task(self, task_id: EntityId) -> TaskRead:
         return await self.restore(TASKS, task_id)
@@ -153,5 +155,7 @@ class TasksFacade(FacadeBase):
     ) -> ReminderRead:
         return await self.update(REMINDERS, reminder_id, data, expected_version=expected_version)
 
-    async def delete_reminder(self, reminder_id: EntityId) -> ReminderRead:
-        return await self.delete(REMINDERS, reminder_id)
+    async def delete_reminder(
+        self, reminder_id: EntityId, *, expected_version: int | None = None
+    ) -> ReminderRead:
+        return await self.delete(REMINDERS, reminder_id, expected_version=expected_version)

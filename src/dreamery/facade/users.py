@@ -122,9 +122,11 @@ class UsersFacade(FacadeBase):
             users.USERS, users.verify_role, user_id, {"version": expected_version}
         )
 
-    async def delete_user(self, user_id: EntityId) -> UserRead:
+    async def delete_user(
+        self, user_id: EntityId, *, expected_version: int | None = None
+    ) -> UserRead:
         """Soft-delete the user and their profile; their audit history stays."""
-        return await self.delete(users.USERS, user_id)
+        return await self.delete(users.USERS, user_id, expected_version=expected_version)
 
     async def restore_user(self, user_id: EntityId) -> UserRead:
         return await self.restore(users.USERS, user_id)
@@ -170,8 +172,10 @@ class UsersFacade(FacadeBase):
             users.PROFILES, profile_id, data, expected_version=expected_version
         )
 
-    async def delete_profile(self, profile_id: EntityId) -> UserProfileRead:
-        return await self.delete(users.PROFILES, profile_id)
+    async def delete_profile(
+        self, profile_id: EntityId, *, expected_version: int | None = None
+    ) -> UserProfileRead:
+        return await self.delete(users.PROFILES, profile_id, expected_version=expected_version)
 
     async def restore_profile(self, profile_id: EntityId) -> UserProfileRead:
         return await self.restore(users.PROFILES, profile_id)

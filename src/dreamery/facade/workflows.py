@@ -83,8 +83,10 @@ class WorkflowsFacade(FacadeBase):
         user's organization, to adapt it there."""
         return await self.perform(WORKFLOWS, copy_workflow, workflow_id, {"name": name})
 
-    async def delete_workflow(self, workflow_id: EntityId) -> WorkflowRead:
-        return await self.delete(WORKFLOWS, workflow_id)
+    async def delete_workflow(
+        self, workflow_id: EntityId, *, expected_version: int | None = None
+    ) -> WorkflowRead:
+        return await self.delete(WORKFLOWS, workflow_id, expected_version=expected_version)
 
     async def restore_workflow(self, workflow_id: EntityId) -> WorkflowRead:
         return await self.restore(WORKFLOWS, workflow_id)
@@ -129,8 +131,10 @@ class WorkflowsFacade(FacadeBase):
     ) -> WorkflowStepRead:
         return await self.update(WORKFLOW_STEPS, step_id, data, expected_version=expected_version)
 
-    async def delete_workflow_step(self, step_id: EntityId) -> WorkflowStepRead:
-        return await self.delete(WORKFLOW_STEPS, step_id)
+    async def delete_workflow_step(
+        self, step_id: EntityId, *, expected_version: int | None = None
+    ) -> WorkflowStepRead:
+        return await self.delete(WORKFLOW_STEPS, step_id, expected_version=expected_version)
 
     async def create_validation_rule(
         self, data: ValidationRuleCreate | Mapping[str, object]
@@ -169,5 +173,7 @@ class WorkflowsFacade(FacadeBase):
     ) -> ValidationRuleRead:
         return await self.update(VALIDATION_RULES, rule_id, data, expected_version=expected_version)
 
-    async def delete_validation_rule(self, rule_id: EntityId) -> ValidationRuleRead:
-        return await self.delete(VALIDATION_RULES, rule_id)
+    async def delete_validation_rule(
+        self, rule_id: EntityId, *, expected_version: int | None = None
+    ) -> ValidationRuleRead:
+        return await self.delete(VALIDATION_RULES, rule_id, expected_version=expected_version)

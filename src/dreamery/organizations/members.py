@@ -25,6 +25,7 @@ from dreamery.core.entities import EntityId, Input
 from dreamery.core.errors import (
     AuthenticationError,
     ConflictError,
+    DuplicateError,
     FieldError,
     NotFoundError,
     PermissionDeniedError,
@@ -63,7 +64,9 @@ def _refuse_unless_owner(caller: Caller, what: str) -> None:
     actor = caller.actor
     if not actor.is_privileged and actor.org_role != OrgRole.OWNER:
         raise PermissionDeniedError(
-            f"only an owner of the organization may {what}", field="org_role"
+            f"only an owner of the organization may {what}",
+            permission="organization owner",
+            field="org_role",
         )
 
 
@@ -161,8 +164,11 @@ async def create_organization(session: AsyncSession, caller: Caller, data: Input
     payload = crud.parse(OrganizationCreate, data)
     actor = caller.actor
     if actor.scope(ORGANIZATIONS.resource, PermissionAction.CREATE) is None:
+        permission = f"{ORGANIZATIONS.resource}:{PermissionAction.CREATE}:own"
         raise PermissionDeniedError(
-            "not allowed to create an organization", resource="organization"
+            f"you need the permission '{permission}' to create an organization",
+            permission=permission,
+            resource="organization",
         )
     owner_id = payload.owner_id
     if not actor.is_privileged:
@@ -183,7 +189,7 @@ async def create_organization(session: AsyncSession, caller: Caller, data: Input
             select(func.count()).select_from(Organization).where(Organization.slug == payload.slug)
         )
         if taken:
-            raise ValidationError([FieldError("slug", "is already in use", "unique")])
+            raise DuplicateError("slug")
         slug = payload.slug
     else:
         slug = await free_slug(session, slugify(payload.name))
@@ -219,7 +225,8 @@ async def add_member(
     line (everyone else invites, and the invited accept)."""
     if not caller.actor.is_privileged:
         raise PermissionDeniedError(
-            "only a platform administrator adds members directly; invite them instead"
+            "only a platform administrator adds members directly; invite them instead",
+            permission="administrator",
         )
     organization: Organization = await crud.load(session, caller, ORGANIZATIONS, organization_id)
     user = await crud.load(session, caller, USERS, user_id)
@@ -349,11 +356,16 @@ async def invite(session: AsyncSession, caller: Caller, data: Input) -> Invitati
 
 @INVITATIONS.deletes
 async def revoke_invitation(
-    session: AsyncSession, caller: Caller, entity_id: EntityId
+    session: AsyncSession,
+    caller: Caller,
+    entity_id: EntityId,
+    *,
+    expected_version: int | None = None,
 ) -> Invitation:
     """Revoke an invitation not yet accepted (it stays listed, revoked)."""
     invitation: Invitation = await crud.load(session, caller, INVITATIONS, entity_id)
     await authorize(session, caller, INVITATIONS, PermissionAction.DELETE, invitation)
+    crud.check_version(INVITATIONS, invitation, expected_version)
     if invitation.accepted_at is not None:
         raise ConflictError("this invitation has been accepted; remove the member instead")
     if invitation.revoked_at is not None:

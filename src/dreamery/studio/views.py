@@ -33,7 +33,13 @@ from starlette_admin.flash import flash
 from starlette_admin.types import FilterChip, ListParams, RequestAction
 
 from dreamery.core.entities import Action, Crud, EntitySpec
-from dreamery.core.errors import ConflictError, DreameryError, NotFoundError, ValidationError
+from dreamery.core.errors import (
+    ConflictError,
+    DreameryError,
+    DuplicateError,
+    NotFoundError,
+    ValidationError,
+)
 from dreamery.core.pagination import Page
 from dreamery.service import DatabaseService
 from dreamery.studio import labels, listing, operations
@@ -236,7 +242,7 @@ class EntityView(BaseModelView):
 
     def _translated(self, request: Request, error: DreameryError, surface: Surface) -> Exception:
         if surface is Surface.FORM:
-            if isinstance(error, ValidationError):
+            if isinstance(error, ValidationError | DuplicateError):
                 return self._form_errors(request, error)
             flash(request, error.message, "error")
             return FormValidationError({})
@@ -247,7 +253,9 @@ class EntityView(BaseModelView):
         status = error.status if 400 <= error.status < 600 else 500
         return HTTPException(status, error.message)
 
-    def _form_errors(self, request: Request, error: ValidationError) -> FormValidationError:
+    def _form_errors(
+        self, request: Request, error: ValidationError | DuplicateError
+    ) -> FormValidationError:
         """The service's field errors, each next to its field; others above the form."""
         fields = {f.name for f in self.fields}
         by_field: dict[str | int, Any] = {}

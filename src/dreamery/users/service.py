@@ -126,7 +126,7 @@ async def create_user(
     carries one) and their welcome notification, in one transaction. `claimed`: the role was
     chosen by the user themselves (sign-up) and holds nothing until verified; a role given by
     an administrator is verified."""
-    payload = crud.parse(UserCreate, data)
+    payload = await crud.parse_checked(session, caller, USERS, UserCreate, data)
     profile = payload.profile
     if joining is None:
         personal = await organizations.open_personal_organization(
@@ -223,10 +223,18 @@ def _not_own_admin_account(caller: Caller, entity_id: EntityId, what: str) -> No
 
 
 @USERS.deletes
-async def delete_user(session: AsyncSession, caller: Caller, entity_id: EntityId) -> User:
+async def delete_user(
+    session: AsyncSession,
+    caller: Caller,
+    entity_id: EntityId,
+    *,
+    expected_version: int | None = None,
+) -> User:
     """Soft-delete the user and their profile; their audit history stays."""
     _not_own_admin_account(caller, entity_id, "delete")
-    user: User = await crud.delete(session, caller, USERS, entity_id)
+    user: User = await crud.delete(
+        session, caller, USERS, entity_id, expected_version=expected_version
+    )
     profile_id = await session.scalar(
         select(UserProfile.id).where(
             UserProfile.user_id == user.id, UserProfile.deleted_at.is_(None)

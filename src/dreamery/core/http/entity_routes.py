@@ -6,8 +6,9 @@
                                     a ranked search, where the domain registered one)
     GET    /{path}/{id}             one record (ETag: its version)
     POST   /{path}                  create (201, Location)
-    PATCH  /{path}/{id}             partial update; If-Match or body `version`
-    DELETE /{path}/{id}             soft delete (hard where the table keeps no history)
+    PATCH  /{path}/{id}             partial update; If-Match or body `version` (428 without)
+    DELETE /{path}/{id}             soft delete (hard where the table keeps no history); If-Match
+                                    or body `version` (428 without)
     POST   /{path}/{id}/restore     undo a soft delete
     POST   /{path}/{id}/{action}    a named operation, e.g. /tasks/{id}/status
 
@@ -18,6 +19,7 @@ this module keeps its annotations as objects (no `from __future__ import annotat
 """
 
 import uuid
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
@@ -25,16 +27,26 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from dreamery.core import crud
 from dreamery.core.entities import Action, Crud, EntitySpec
+from dreamery.core.errors import FieldError
+from dreamery.core.http.checks import Checker, check_too
 from dreamery.core.http.problems import RESPONSES
-from dreamery.core.http.units import SignedIn, parse_if_match, set_etag
+from dreamery.core.http.units import (
+    SignedIn,
+    caller_unit,
+    parse_if_match,
+    precondition,
+    set_etag,
+)
 from dreamery.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
+from dreamery.core.schemas import VersionInput
 
 IfMatch = Annotated[
     str | None,
     Header(
         max_length=64,
         description='the ETag (version) the change is based on, e.g. "3"; 409 if the record '
-        "has changed since",
+        "has changed since. A PATCH or DELETE needs it (or `version` in the body): 428 "
+        "without either. `*`: whatever the version",
     ),
 ]
 
@@ -195,6 +207,19 @@ def _get(router: APIRouter, spec: EntitySpec[Any, Any]) -> None:
     )
 
 
+def _references(spec: EntitySpec[Any, Any]) -> Checker:
+    """A refused body's references, checked with the caller's read access as the write
+    would check them."""
+
+    async def check(
+        request: Request, body: Mapping[str, Any], failed: frozenset[str]
+    ) -> list[FieldError]:
+        async with caller_unit(request) as unit:
+            return await crud.reference_errors(unit.session, unit.caller, spec, body, failed)
+
+    return check
+
+
 def _create(router: APIRouter, spec: EntitySpec[Any, Any]) -> None:
     Create = spec.create_schema
 
@@ -209,7 +234,12 @@ def _create(router: APIRouter, spec: EntitySpec[Any, Any]) -> None:
         set_etag(response, record)
         return record
 
-    create_entity.__doc__ = f"Create a {spec.label}."
+    create_entity.__doc__ = (
+        f"Create a {spec.label}. Every field error comes in one 422 (the schema's and "
+        "references to rows that do not exist); a value that must be unique and is taken is "
+        "409 `conflict`, naming the field."
+    )
+    check_too(create_entity, _references(spec))
     router.add_api_route(
         f"/{spec.path}",
         create_entity,
@@ -233,19 +263,18 @@ def _update(router: APIRouter, spec: EntitySpec[Any, Any]) -> None:
         unit: SignedIn,
         if_match: IfMatch = None,
     ) -> Any:
+        version = precondition(spec.label, spec.versioned, if_match, getattr(data, "version", None))
         record = await spec.update(
-            unit.session,
-            unit.caller,
-            entity_id,
-            data,
-            expected_version=parse_if_match(if_match),
+            unit.session, unit.caller, entity_id, data, expected_version=version
         )
         set_etag(response, record)
         return record
 
+    check_too(update_entity, _references(spec))
     update_entity.__doc__ = (
-        f"Change some fields of a {spec.label}. Send `If-Match` or `version` to be sure "
-        "nobody changed it meanwhile."
+        f"Change some fields of a {spec.label}, based on the version you read: send it as "
+        '`If-Match: "<version>"` (the ETag) or `version` in the body. 428 without either; '
+        "409 if someone changed it since."
     )
     router.add_api_route(
         f"/{spec.path}/{{entity_id}}",
@@ -254,7 +283,7 @@ def _update(router: APIRouter, spec: EntitySpec[Any, Any]) -> None:
         response_model=spec.read_schema,
         tags=[spec.group],
         summary=f"Update a {spec.label}",
-        responses=RESPONSES(401, 403, 404, 409, 422),
+        responses=RESPONSES(401, 403, 404, 409, 422, *((428,) if spec.versioned else ())),
         operation_id=f"update_{spec.name}",
     )
 
@@ -262,12 +291,26 @@ def _update(router: APIRouter, spec: EntitySpec[Any, Any]) -> None:
 def _delete(router: APIRouter, spec: EntitySpec[Any, Any]) -> None:
     EntityId = _id_type(spec)
 
-    async def delete_entity(entity_id: EntityId, unit: SignedIn) -> Response:  # type: ignore[valid-type]
-        await spec.delete(unit.session, unit.caller, entity_id)
+    async def delete_entity(
+        entity_id: EntityId,  # type: ignore[valid-type]
+        unit: SignedIn,
+        if_match: IfMatch = None,
+        data: Annotated[VersionInput | None, Body()] = None,
+    ) -> Response:
+        version = precondition(
+            spec.label, spec.versioned, if_match, data.version if data is not None else None
+        )
+        await spec.delete(unit.session, unit.caller, entity_id, expected_version=version)
         return Response(status_code=204)
 
     soft = "soft: it can be restored" if spec.soft_deletes else "for good"
-    delete_entity.__doc__ = f"Delete a {spec.label} ({soft})."
+    based = (
+        ', based on the version you read: send it as `If-Match: "<version>"` (the ETag) or '
+        '`{"version": N}` as the body. 428 without either; 409 if someone changed it since'
+        if spec.versioned
+        else ""
+    )
+    delete_entity.__doc__ = f"Delete a {spec.label} ({soft}){based}."
     router.add_api_route(
         f"/{spec.path}/{{entity_id}}",
         delete_entity,
@@ -276,7 +319,7 @@ def _delete(router: APIRouter, spec: EntitySpec[Any, Any]) -> None:
         response_class=Response,
         tags=[spec.group],
         summary=f"Delete a {spec.label}",
-        responses=RESPONSES(401, 403, 404, 409, 422),
+        responses=RESPONSES(401, 403, 404, 409, 422, *((428,) if spec.versioned else ())),
         operation_id=f"delete_{spec.name}",
     )
 

@@ -14,7 +14,12 @@ PROBLEM_JSON = "application/problem+json"
 
 
 class FieldProblem(BaseModel):
-    field: str = Field(examples=["body.email"])
+    field: str = Field(
+        description="where the value is: a field name, dotted into objects and lists "
+        "(`email`, `profile.phone`, `tags.1`); a header by its name (`If-Match`); `(body)` "
+        "for the body as a whole",
+        examples=["profile.phone"],
+    )
     message: str = Field(examples=["value is not a valid email address"])
     type: str = Field(examples=["value_error"])
 
@@ -30,9 +35,20 @@ class Problem(BaseModel):
     instance: str = Field(examples=["/api/v1/users/0195f2c4-..."])
     request_id: str | None = None
     errors: list[FieldProblem] | None = Field(
-        default=None, description="every field error, by path (422, and 400 invalid_cursor)"
+        default=None,
+        description="every field error, by path (422, 400 invalid_cursor, and the field of a "
+        "409 duplicate)",
+    )
+    field: str | None = Field(
+        default=None, description="the field whose value is taken (409 duplicate)"
     )
     retry_after: int | None = Field(default=None, description="seconds to wait (429 only)")
+    permission: str | None = Field(
+        default=None,
+        description="the permission that was missing (403), as `resource:action:scope`, or "
+        "`administrator` for what only platform administrators do",
+        examples=["task:create:org"],
+    )
 
 
 MEANING = {
@@ -40,10 +56,13 @@ MEANING = {
     401: "Not signed in, or the token is expired or invalid",
     403: "Signed in, but not allowed to do this",
     404: "No such record, or not one you may see",
-    409: "Conflict: a duplicate, or the record changed since the version you sent",
+    409: "Conflict (`conflict`): a value that must be unique is taken (`field` names it), "
+    "the record changed since the version you sent, or its state does not allow this",
     413: "The request body is too large",
     415: "The body is not in a format this route reads",
     422: "Invalid input; every field error is listed by path",
+    428: "The change does not say which version it is based on: send If-Match with the "
+    "record's ETag, or `version` in the body",
     429: "Too many requests; wait for Retry-After seconds",
 }
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Annotated, Any, Protocol
 
 from fastapi import Depends, Request, Response
@@ -22,7 +22,7 @@ from fastapi.security import OAuth2PasswordBearer
 
 from dreamery.core.context import RequestContext
 from dreamery.core.db import Unit
-from dreamery.core.errors import FieldError, ValidationError
+from dreamery.core.errors import FieldError, PreconditionRequiredError, ValidationError
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 bearer = OAuth2PasswordBearer(tokenUrl="/auth/login", auto_error=False)
@@ -74,6 +74,16 @@ async def public_unit(request: Request) -> AsyncIterator[Unit]:
         yield unit
 
 
+@asynccontextmanager
+async def caller_unit(request: Request, *, write: bool = False) -> AsyncIterator[Unit]:
+    """A unit of work acting as whoever the request's bearer token names (outside the
+    route's own dependencies: for checks run once the route has been refused)."""
+    gateway = _gateway(request)
+    user_id = await gateway.authenticate(request, await bearer(request))
+    async with gateway.unit(user_id, request_context(request), write=write) as unit:
+        yield unit
+
+
 # scope="function": the unit ends (commits) when the route has returned and its response is
 # serialized, before the response is sent.
 SignedIn = Annotated[Unit, Depends(signed_in_unit, scope="function")]
@@ -86,10 +96,38 @@ def parse_if_match(value: str | None) -> int | None:
         return None
     tag = value.strip().removeprefix("W/").strip('"')
     if not tag.isdigit() or int(tag) < 1:
-        raise ValidationError(
-            [FieldError("header.If-Match", 'must be the ETag of the record, e.g. "3"')]
-        )
+        raise ValidationError([FieldError("If-Match", 'must be the ETag of the record, e.g. "3"')])
     return int(tag)
+
+
+def precondition(
+    label: str, versioned: bool, if_match: str | None, version: int | None
+) -> int | None:
+    """The version a PATCH or DELETE of a `label` is based on, from `If-Match` or the body's
+    `version`; PreconditionRequiredError (428) when the record is versioned and neither says.
+
+    `If-Match: *` says, on purpose, "whatever its version". Both given must agree.
+    """
+    header = parse_if_match(if_match)
+    if header is not None and version is not None and header != version:
+        raise ValidationError(
+            [
+                FieldError(
+                    "version",
+                    f"is {version} but If-Match names version {header}; send one of them",
+                )
+            ]
+        )
+    expected = version if version is not None else header
+    if expected is None and versioned and (if_match is None or not if_match.strip()):
+        raise PreconditionRequiredError(
+            f"say which version of the {label} this change is based on: send the header "
+            f'If-Match with the ETag from reading it (e.g. If-Match: "3"), or "version" in '
+            f'the JSON body (e.g. {{"version": 3}}); If-Match: * changes it whatever its '
+            "version",
+            label=label,
+        )
+    return expected
 
 
 def set_etag(response: Response, record: Any) -> None:
@@ -103,8 +141,10 @@ __all__ = [
     "Public",
     "SignedIn",
     "bearer",
+    "caller_unit",
     "client_ip",
     "parse_if_match",
+    "precondition",
     "request_context",
     "set_etag",
 ]
