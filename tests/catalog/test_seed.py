@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from dreamery.catalog.data import default_catalog
-from dreamery.catalog.demo import seed_demo
+from dreamery.catalog.demo import GENERATION_TICK, WRITE_CHUNK, DemoProgress, seed_demo
 from dreamery.catalog.seed import seed_catalog
 from dreamery.core.db import create_engine, create_sessionmaker, unit_of_work
 from dreamery.models import (
@@ -141,6 +141,27 @@ async def test_a_changed_catalogue_is_applied_as_an_upsert(seeded: Any) -> None:
     async with unit_of_work(sessions) as session:
         again = await seed_catalog(session, changed)
     assert not again.changed
+
+
+async def test_demo_progress_moves_while_generating_and_while_writing(
+    session: AsyncSession,
+) -> None:
+    heard: list[DemoProgress] = []
+    report = await seed_demo(session, 150, seed=11, progress=heard.append)
+    assert report.users == 150 and heard and all(p.total == 150 for p in heard)
+    generated = [p.generated for p in heard]
+    written = [p.written for p in heard]
+    # Neither count goes back, and both end with everyone.
+    assert generated == sorted(generated) and written == sorted(written)
+    assert (generated[-1], written[-1]) == (150, 150)
+    # Generation is heard in three passes of every GENERATION_TICK people, before any row is
+    # written; the writing is heard every WRITE_CHUNK rows, so more than once for a batch.
+    before_writing = [p.generated for p in heard if p.written == 0]
+    assert len(set(before_writing)) >= 3 * (150 // GENERATION_TICK) - 1
+    assert before_writing[0] < 150
+    assert sum(report.rows.values()) > 2 * WRITE_CHUNK
+    partly_written = {p.written for p in heard if 0 < p.written < 150}
+    assert len(partly_written) >= 2
 
 
 async def test_demo_professionals(session: AsyncSession) -> None:

@@ -68,6 +68,10 @@ from dreamery.organizations.service import KIND_BY_CATEGORY, slugify
 
 DEMO_EMAIL_DOMAIN = "demo.example.com"
 BATCH_SIZE = 2_000
+# How often a seeding reports where it is: every so many people generated (in each of the
+# generator's three passes over a batch) and every so many rows written.
+GENERATION_TICK = 50
+WRITE_CHUNK = 1_000
 HISTORY_DAYS = 90
 METRIC_POINTS = 6
 
@@ -356,18 +360,31 @@ class DemoGenerator:
     def _ago(self, days: float) -> datetime:
         return self.now - timedelta(days=days)
 
-    def batch(self, size: int) -> _Batch:
+    def batch(self, size: int, tick: Callable[[float], None] | None = None) -> _Batch:
+        """The rows of `size` new professionals. `tick` hears, every `GENERATION_TICK`
+        people of each of the three passes, the share of the batch generated so far."""
         batch = _Batch()
         rnd = self.random
-        people = [self._person() for _ in range(size)]
+        passes = 3
+
+        def ticking(done: int, finished_passes: int) -> None:
+            if tick and (done % GENERATION_TICK == 0 or done == size):
+                tick((finished_passes * size + done) / (passes * size))
+
+        people: list[_Person] = []
+        for done in range(1, size + 1):
+            people.append(self._person())
+            ticking(done, 0)
         firms = self._organize(batch, people)
-        for person in people:
+        for done, person in enumerate(people, 1):
             self._user(batch, person)
+            ticking(done, 1)
         self._cases(batch, firms)
-        for person in people:
+        for done, person in enumerate(people, 1):
             self._tasks(batch, person)
             self._metrics(batch, person)
             self._records(batch, person)
+            ticking(done, 2)
         rnd.shuffle(batch.notifications)  # no meaning in their order
         return batch
 
@@ -741,16 +758,27 @@ class _Firm:
     staff: list[_Person]
 
 
+@dataclass(frozen=True)
+class DemoProgress:
+    """How far a demo seeding of `total` professionals is: how many have been generated
+    and how many written (whole or in part, pro rata to their batch's rows)."""
+
+    total: int
+    generated: int
+    written: int
+
+
 async def seed_demo(
     session: AsyncSession,
     count: int,
     *,
     catalog: Catalog | None = None,
     seed: int | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[DemoProgress], None] | None = None,
 ) -> DemoReport:
     """Add `count` demo professionals with their data; flushes through the session's
-    connection, commits nothing."""
+    connection, commits nothing. `progress` hears where it is while it generates and while
+    it writes, not only at the end of a batch."""
     catalog = catalog or default_catalog()
     requirements: dict[str, list[tuple[uuid.UUID, str]]] = {}
     for row in await session.execute(
@@ -777,14 +805,25 @@ async def seed_demo(
     ]
     for start in range(0, count, BATCH_SIZE):
         size = min(BATCH_SIZE, count - start)
-        batch = generator.batch(size)
+
+        def generated(share: float, start: int = start, size: int = size) -> None:
+            if progress:
+                progress(DemoProgress(count, start + round(share * size), start))
+
+        batch = generator.batch(size, generated)
+        total_rows = sum(len(getattr(batch, attribute)) for attribute, _, _ in targets)
+        written_rows = 0
         for attribute, model, columns in targets:
             rows = getattr(batch, attribute)
-            await copy_rows(connection, model.__table__, columns, rows)  # type: ignore[arg-type]
+            for first in range(0, len(rows), WRITE_CHUNK):
+                chunk = rows[first : first + WRITE_CHUNK]
+                await copy_rows(connection, model.__table__, columns, chunk)  # type: ignore[arg-type]
+                written_rows += len(chunk)
+                if progress:
+                    share = written_rows / total_rows
+                    progress(DemoProgress(count, start + size, start + round(share * size)))
             report.rows[model.__tablename__] = report.rows.get(model.__tablename__, 0) + len(rows)
         report.users += size
-        if progress:
-            progress(size)
     await audit.record(
         session,
         actor=SYSTEM_ACTOR,

@@ -181,7 +181,8 @@ def _progress() -> Progress:
 
 
 async def _seed(url: str, demo: int, demo_seed: int | None) -> None:
-    from dreamery.catalog.demo import seed_demo  # Faker is slow to import; only load it here
+    # Faker is slow to import; only load it here.
+    from dreamery.catalog.demo import DemoProgress, seed_demo
 
     try:
         catalog = load_catalog()
@@ -201,14 +202,16 @@ async def _seed(url: str, demo: int, demo_seed: int | None) -> None:
                 report = await seed_catalog(session, catalog, progress=advance)
             progress.update(steps, completed=6)
             if demo:
-                users = progress.add_task("Demo professionals", total=demo)
+                made = progress.add_task("Generating demo professionals", total=demo)
+                saved = progress.add_task("Writing demo professionals", total=demo)
+
+                def seeding(where: DemoProgress) -> None:
+                    progress.update(made, completed=where.generated)
+                    progress.update(saved, completed=where.written)
+
                 async with unit_of_work(sessions) as session:
                     demo_report = await seed_demo(
-                        session,
-                        demo,
-                        catalog=catalog,
-                        seed=demo_seed,
-                        progress=lambda n: progress.update(users, advance=n),
+                        session, demo, catalog=catalog, seed=demo_seed, progress=seeding
                     )
     finally:
         await engine.dispose()
