@@ -156,9 +156,13 @@ async def test_a_pattern_error_says_what_the_field_means(
     client: httpx.AsyncClient, sign_up: SignUp
 ) -> None:
     me = await sign_up()
-    refused = await client.post(
-        "/api/v1/profiles",
-        json={"user_id": str(me.id), "phone": "call me maybe"},
+    profiles = await client.get(
+        "/api/v1/profiles", params={"user_id": str(me.id)}, headers=me.headers
+    )
+    [profile] = profiles.json()["items"]
+    refused = await client.patch(
+        f"/api/v1/profiles/{profile['id']}",
+        json={"phone": "call me maybe", "version": profile["version"]},
         headers=me.headers,
     )
     assert refused.status_code == 422, refused.text

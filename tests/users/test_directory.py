@@ -39,7 +39,7 @@ async def named(client: httpx.AsyncClient, sign_up: SignUp, person: Person) -> P
     renamed = await client.patch(
         f"/api/v1/users/{person.id}",
         json={"first_name": "Directory", "last_name": "Person"},
-        headers=admin.headers,
+        headers=admin.headers | {"If-Match": "*"},
     )
     assert renamed.status_code == 200, renamed.text
     profiles = await client.get(
