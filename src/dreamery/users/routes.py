@@ -14,7 +14,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from dreamery.core.entities import EVERY_OPERATION, Crud
 from dreamery.core.http import RESPONSES, SignedIn, mount_entity, page_body, set_etag
-from dreamery.core.http.entity_routes import list_query_model
+from dreamery.core.http.entity_routes import list_query_model, split_list_query
 from dreamery.users.schemas import ProfileView, ProfileViewPage, UserView, UserViewPage
 from dreamery.users.service import (
     PROFILES,
@@ -29,7 +29,6 @@ router = APIRouter()
 
 UserListQuery = list_query_model(USERS)
 ProfileListQuery = list_query_model(PROFILES)
-PAGING = {"sort", "order", "cursor", "limit", "with_total", "include_deleted", "q"}
 
 
 @router.get(
@@ -47,18 +46,9 @@ async def list_users(
     """List users you may see: each as a full record or a public card. Filtering by e-mail
     or by a flag selects only among the users whose full record you may see."""
     given: dict[str, Any] = query.model_dump()  # type: ignore[attr-defined]
-    order = given["order"]
+    filters, paging = split_list_query(given)
     page = await find_user_views(
-        unit.session,
-        unit.caller,
-        filters={k: v for k, v in given.items() if k not in PAGING},
-        query=given.get("q"),
-        sort=given["sort"],
-        descending=None if order is None else order == "desc",
-        cursor=given["cursor"],
-        limit=given["limit"],
-        with_total=given["with_total"],
-        include_deleted=given.get("include_deleted", False),
+        unit.session, unit.caller, filters=filters, query=given.get("q"), **paging
     )
     return page_body(page)
 
@@ -99,18 +89,8 @@ async def list_profiles(
 ) -> Any:
     """List profiles you may see, with the phone where you see the user's full record."""
     given: dict[str, Any] = query.model_dump()  # type: ignore[attr-defined]
-    order = given["order"]
-    page = await find_profile_views(
-        unit.session,
-        unit.caller,
-        filters={k: v for k, v in given.items() if k not in PAGING},
-        sort=given["sort"],
-        descending=None if order is None else order == "desc",
-        cursor=given["cursor"],
-        limit=given["limit"],
-        with_total=given["with_total"],
-        include_deleted=given.get("include_deleted", False),
-    )
+    filters, paging = split_list_query(given)
+    page = await find_profile_views(unit.session, unit.caller, filters=filters, **paging)
     return page_body(page)
 
 

@@ -130,33 +130,20 @@ def mount_entity(
 
 def _list(router: APIRouter, spec: EntitySpec[Any, Any]) -> None:
     ListQuery = list_query_model(spec)
-    generic = {"sort", "order", "cursor", "limit", "with_total", "include_deleted", "q"}
 
     async def list_entities(
         query: Annotated[ListQuery, Query()],  # type: ignore[valid-type]
         unit: SignedIn,
     ) -> Any:
         given = query.model_dump()  # type: ignore[attr-defined]
-        filters = {k: v for k, v in given.items() if k not in generic}
+        filters, paging = split_list_query(given)
         q = given.get("q")
         if spec.search is not None and q is not None and q.strip():
             found = await spec.search(
                 unit.session, unit.caller, q, filters=filters, limit=given["limit"]
             )
             return {"items": found, "next_cursor": None, "total": None, "limit": given["limit"]}
-        order = given["order"]
-        page = await crud.find(
-            unit.session,
-            unit.caller,
-            spec,
-            filters=filters,
-            sort=given["sort"],
-            descending=None if order is None else order == "desc",
-            cursor=given["cursor"],
-            limit=given["limit"],
-            with_total=given["with_total"],
-            include_deleted=given.get("include_deleted", False),
-        )
+        page = await crud.find(unit.session, unit.caller, spec, filters=filters, **paging)
         return page_body(page)
 
     list_entities.__doc__ = f"List {spec.label}s you may see."
@@ -170,6 +157,25 @@ def _list(router: APIRouter, spec: EntitySpec[Any, Any]) -> None:
         responses=RESPONSES(400, 401, 422),
         operation_id=f"list_{spec.plural}",
     )
+
+
+PAGING = frozenset({"sort", "order", "cursor", "limit", "with_total", "include_deleted", "q"})
+
+
+def split_list_query(given: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A list query's values as (filters, paging arguments of `crud.find`): whatever is not
+    paging or the search text filters the rows."""
+    filters = {k: v for k, v in given.items() if k not in PAGING}
+    order = given["order"]
+    paging = {
+        "sort": given["sort"],
+        "descending": None if order is None else order == "desc",
+        "cursor": given["cursor"],
+        "limit": given["limit"],
+        "with_total": given["with_total"],
+        "include_deleted": given.get("include_deleted", False),
+    }
+    return filters, paging
 
 
 def _get(router: APIRouter, spec: EntitySpec[Any, Any]) -> None:
