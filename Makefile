@@ -18,28 +18,33 @@ help:
 	@echo "make check      lint, type-check and test: what CI runs"
 	@echo "make bench      benchmarks (results in docs/benchmarks.md)"
 
+# uv, pinned, in a directory of its own: installed by the interpreter's pip when it has one
+# (seconds faster than a virtual environment made for it), else in such an environment.
 $(UV):
-	$(PYTHON) -m venv $(TOOLS)
-	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	@if $(PYTHON) -m pip --version >/dev/null 2>&1; then \
+	  echo "installing uv $(UV_VERSION) into $(TOOLS)"; \
+	  $(PYTHON) -m pip install --quiet --disable-pip-version-check --no-warn-script-location \
+	    --root-user-action=ignore \
+	    --target $(TOOLS) uv==$(UV_VERSION); \
+	else \
+	  $(PYTHON) -m venv $(TOOLS) && \
+	  $(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION); \
+	fi
 
 # Two installs from the same lock: what the hub needs to run (`make run`), and that plus the
 # `dev` dependency group (tests, linters, type checker, browser driver) for everything else.
 # The runtime install never removes the development tools (--inexact), so `make run` after
 # `make test` leaves them in place; the development install is the exact one.
 #
-# Bytecode is compiled once at install, so that start-up stays fast even where the
-# environment forbids writing it at run time (PYTHONDONTWRITEBYTECODE). For the runtime, only
-# what the hub imports is compiled (importing it once writes the bytecode of those modules
-# alone), rather than every file of every package; the development install compiles all.
+# Bytecode: the development install compiles every file at install. The runtime install
+# compiles none; `make run` lets the hub write the bytecode of what it imports as it starts
+# (even where the environment forbids that, PYTHONDONTWRITEBYTECODE), so later starts are
+# fast, without compiling the thousands of files the hub never imports.
 RUNTIME := $(VENV)/.synced-runtime
 DEV := $(VENV)/.synced-dev
-HUB_MODULES := dreamery.cli, dreamery.api.app, dreamery.catalog.seed, dreamery.migrations.runner,
-HUB_MODULES += alembic.command, uvicorn.main, uvicorn.loops.auto, uvicorn.protocols.http.auto,
-HUB_MODULES += uvicorn.protocols.websockets.auto, uvicorn.lifespan.on
 
 $(RUNTIME): $(UV) pyproject.toml uv.lock
 	$(UV) sync --frozen --no-dev --inexact --python $(PYTHON)
-	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -c "import $(HUB_MODULES)"
 	@touch $@
 
 $(DEV): $(UV) pyproject.toml uv.lock
@@ -48,12 +53,11 @@ $(DEV): $(UV) pyproject.toml uv.lock
 
 setup: $(DEV)
 
+# One process migrates, seeds, makes sure of an administrator and serves: `dreamery db
+# migrate`, `db seed`, `users ensure-admin` and `serve` in turn would each start Python anew.
 run: $(RUNTIME)
-	$(BIN)/dreamery db migrate
-	$(BIN)/dreamery db seed
-	$(BIN)/dreamery users ensure-admin
 	@echo "Lost the administrator's password? $(BIN)/dreamery users set-password EMAIL prints a new one."
-	$(BIN)/dreamery serve $(SERVE_ARGS)
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/dreamery serve --prepare $(SERVE_ARGS)
 
 # The studio's browser test drives Debian's Chromium (Playwright's own download cannot be
 # reached here). Installed when absent and this user may install packages.

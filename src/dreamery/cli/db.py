@@ -96,22 +96,22 @@ def migrate(
     revision: Annotated[str, typer.Option(help="Target revision.")] = "head",
 ) -> None:
     """Upgrade the database to the latest migration (or to --revision)."""
-    url = _url()
+    run(migrate_database(_url(), revision))
 
-    async def go() -> None:
-        engine = create_engine(url)
-        try:
-            before = await maintenance.current_revision(engine)
-        finally:
-            await engine.dispose()
-        if revision == "head" and before == migrations.head_revision():
-            console.print(f"{_where(url)} is up to date at {before}.")
-            return
-        await migrations.upgrade(url, revision)
-        after = await migrations.current_revision(url)
-        console.print(f"Migrated {_where(url)}: {before or 'empty'} -> {after}.")
 
-    run(go())
+async def migrate_database(url: str, revision: str = "head") -> None:
+    """Upgrade the database at `url` to `revision`, saying from where to where."""
+    engine = create_engine(url)
+    try:
+        before = await maintenance.current_revision(engine)
+    finally:
+        await engine.dispose()
+    if revision == "head" and before == migrations.head_revision():
+        console.print(f"{_where(url)} is up to date at {before}.")
+        return
+    await migrations.upgrade(url, revision)
+    after = await migrations.current_revision(url)
+    console.print(f"Migrated {_where(url)}: {before or 'empty'} -> {after}.")
 
 
 @db.command()
@@ -180,7 +180,8 @@ def _progress() -> Progress:
     )
 
 
-async def _seed(url: str, demo: int, demo_seed: int | None) -> None:
+async def seed_database(url: str, demo: int = 0, demo_seed: int | None = None) -> None:
+    """Seed the catalogue (and `demo` demo professionals), with progress bars."""
     # Faker is slow to import; only load it here.
     from dreamery.catalog.demo import DemoProgress, seed_demo
 
@@ -239,7 +240,7 @@ def seed(
     ] = None,
 ) -> None:
     """Seed the catalogue, permissions and starter content (safe to rerun)."""
-    run(_seed(_url(), demo, demo_seed))
+    run(seed_database(_url(), demo, demo_seed))
 
 
 @db.command()
@@ -266,7 +267,7 @@ def reset(
         console.print(f"Dropped {len(dropped)} table(s) from {_where(url)}.")
         await migrations.upgrade(url)
         console.print(f"Migrated to {migrations.head_revision()}.")
-        await _seed(url, 0, None)
+        await seed_database(url)
 
     run(go())
 

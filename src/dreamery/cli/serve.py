@@ -16,6 +16,14 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
+    prepare: Annotated[
+        bool,
+        typer.Option(
+            "--prepare",
+            help="First migrate the database to head, seed the catalogue and make sure an "
+            "administrator exists (what `make run` does), in this one process.",
+        ),
+    ] = False,
 ) -> None:
     """Serve the API (docs at /docs) and the studio (at /studio)."""
     import uvicorn
@@ -25,6 +33,8 @@ def serve(
         settings.check_production()
     except DreameryError as error:
         fail(str(error), error)
+    if prepare:
+        run(_prepare(settings))
     if workers > 1 and not settings.redis_url:
         fail(
             f"--workers {workers} needs REDIS_URL: without Redis each worker counts rate limits "
@@ -51,6 +61,17 @@ def serve(
         # X-Forwarded-For is believed only from FORWARDED_ALLOW_IPS, by the app itself.
         proxy_headers=False,
     )
+
+
+async def _prepare(settings: Settings) -> None:
+    """`db migrate`, `db seed` and `users ensure-admin`, without starting Python three more
+    times: each step is the command's own code, so each says what it says there."""
+    from dreamery.cli.db import migrate_database, seed_database
+    from dreamery.cli.users import ensure_first_admin
+
+    await migrate_database(settings.owner_database_url)
+    await seed_database(settings.owner_database_url)
+    await ensure_first_admin()
 
 
 async def _check_schema(database_url: str) -> bool:

@@ -96,37 +96,40 @@ def ensure_admin(
     ),
 ) -> None:
     """Create the first administrator if the hub has none; say how to sign in either way."""
+    run(ensure_first_admin(email))
 
-    async def go() -> tuple[str | None, str | None]:
-        from dreamery import DatabaseService
 
-        settings = load_settings()
-        await require_migrated(settings.database_url)
-        async with DatabaseService(settings.database_url) as db:
-            admins = await db.find_users(is_admin=True, is_active=True, limit=1)
-            if admins.items:
-                return admins.items[0].email, None
-        given = settings.admin_password.get_secret_value() if settings.admin_password else None
-        password, generated = _password(given)
-        await _create_admin(email, password, "Hub", "Administrator", DEFAULT_ADMIN_ROLE)
-        return email, password if generated else None
+async def ensure_first_admin(email: str = DEFAULT_ADMIN_EMAIL) -> None:
+    """Create the first administrator (as `email`) if the hub has no active one, and say how
+    to sign in: the generated password once, or how to set a new one."""
+    from dreamery import DatabaseService
 
-    found, password = run(go())
-    if password is None:
+    settings = load_settings()
+    await require_migrated(settings.database_url)
+    async with DatabaseService(settings.database_url) as db:
+        admins = await db.find_users(is_admin=True, is_active=True, limit=1)
+    if admins.items:
+        found = admins.items[0].email
         console.print(
             f"Sign in as {found} (the password from DREAMERY_ADMIN_PASSWORD, or the one "
             f"printed when the administrator was created; lost it? run "
             f"`dreamery users set-password {found}`).",
             soft_wrap=True,
         )
-    else:
-        console.print(f"Created the first administrator: {found}")
+        return
+    given = settings.admin_password.get_secret_value() if settings.admin_password else None
+    password, generated = _password(given)
+    await _create_admin(email, password, "Hub", "Administrator", DEFAULT_ADMIN_ROLE)
+    console.print(f"Created the first administrator: {email}")
+    if generated:
         console.print(
             f"Password (shown once, stored only hashed): [bold]{password}[/]\n"
             f"Change it after signing in (POST /auth/password); lost it? run "
-            f"`dreamery users set-password {found}`.",
+            f"`dreamery users set-password {email}`.",
             soft_wrap=True,
         )
+    else:
+        console.print("Password: the one in DREAMERY_ADMIN_PASSWORD.")
 
 
 async def _user_exists(email: str) -> None:
