@@ -40,6 +40,10 @@ from typing import TypeVar
 from limits import RateLimitItem, parse, parse_many
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter, SlidingWindowCounterRateLimiter
+from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from dreamery.core import emails
 from dreamery.core.config import Settings
@@ -52,6 +56,7 @@ SUSPECT_PACE = parse("1/minute")
 # the one before: a count that a lost process never gave back is gone a minute later.
 IN_FLIGHT_BUCKET = 30
 IN_FLIGHT_EXPIRY = 3 * IN_FLIGHT_BUCKET
+KEY_PREFIX = "dreamery-limits"
 Key = tuple[str, ...]
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
@@ -66,19 +71,46 @@ class Verdict:
 class _Counters:
     """The two strategies over one storage, and the count of attempts being checked."""
 
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: Storage, redis: Redis | None = None) -> None:
         self.storage = storage
         self.window = SlidingWindowCounterRateLimiter(storage)
         self.exact = MovingWindowRateLimiter(storage)
+        self.redis = redis
+        self._taking = asyncio.Lock()
 
-    async def take(self, key: Key, bucket: int) -> int:
-        """Count one attempt in flight under `key`; how many there are now, this one included."""
-        now = await self.storage.incr(_in_flight(key, bucket), IN_FLIGHT_EXPIRY)
-        before = await self.storage.get(_in_flight(key, bucket - 1))
-        return max(1, now) + max(0, before)  # a place given back late never counts below 0
+    async def take(self, keys: tuple[Key, ...], bucket: int) -> list[int]:
+        """Count one attempt in flight under each of `keys`, all at once; how many there are
+        now under each, this one included.
+
+        All at once, so that attempts arriving together are ranked in one order on every
+        budget they share: taken one key at a time, a burst could interleave so that each
+        attempt finds some budget full of the others, and none would be checked."""
+        if self.redis is not None:
+            async with self.redis.pipeline(transaction=True) as pipe:  # MULTI ... EXEC
+                for key in keys:
+                    pipe.incr(_redis_key(key, bucket))
+                    pipe.expire(_redis_key(key, bucket), IN_FLIGHT_EXPIRY)
+                    pipe.get(_redis_key(key, bucket - 1))
+                replies = await pipe.execute()
+            nows, befores = replies[0::3], replies[2::3]
+        else:
+            async with self._taking:
+                nows = [
+                    await self.storage.incr(_in_flight(key, bucket), IN_FLIGHT_EXPIRY)
+                    for key in keys
+                ]
+            befores = [await self.storage.get(_in_flight(key, bucket - 1)) for key in keys]
+        # A place given back late never counts below 0.
+        return [
+            max(1, int(now)) + max(0, int(before or 0))
+            for now, before in zip(nows, befores, strict=True)
+        ]
 
     async def give_back(self, key: Key, bucket: int) -> None:
-        await self.storage.incr(_in_flight(key, bucket), IN_FLIGHT_EXPIRY, amount=-1)
+        if self.redis is not None:
+            await self.redis.decr(_redis_key(key, bucket))
+        else:
+            await self.storage.incr(_in_flight(key, bucket), IN_FLIGHT_EXPIRY, amount=-1)
 
 
 @dataclass
@@ -118,10 +150,19 @@ class Limiter:
                 RedisStorage(
                     uri,
                     implementation="redispy",
-                    key_prefix="dreamery-limits",
+                    key_prefix=KEY_PREFIX,
                     socket_timeout=1,
                     socket_connect_timeout=1,
-                )
+                ),
+                Redis.from_url(
+                    settings.redis_url,
+                    socket_timeout=1,
+                    socket_connect_timeout=1,
+                    # A pooled connection Redis closed meanwhile (a restart) is dropped and
+                    # the command sent again on a new one, not reported as an outage.
+                    retry=Retry(NoBackoff(), 1),
+                    retry_on_error=[RedisConnectionError],
+                ),
             )
         self.breaker = Breaker(logger, "rate limits: Redis")
         self.storage = (self._redis or self._memory).storage
@@ -193,7 +234,7 @@ class Limiter:
             ceiling = await _hit_exact(counters, self.login_per_ip, ("login-ip", ip))
             if not ceiling.allowed:
                 return LoginAttempt(ip, account, ceiling)
-            in_flight = [await counters.take(key, bucket) for key in budgets]
+            in_flight = await counters.take(budgets, bucket)
             verdict = await self._judge(counters, budgets, in_flight)
             attempt = LoginAttempt(ip, account, verdict, counters, bucket)
             if not verdict.allowed:
@@ -284,6 +325,8 @@ class Limiter:
             close = getattr(counters.storage, "close", None) if counters else None
             if close is not None:
                 await close()
+        if self._redis is not None and self._redis.redis is not None:
+            await self._redis.redis.aclose()
 
 
 async def _hit_exact(counters: _Counters, items: list[RateLimitItem], key: Key) -> Verdict:
@@ -317,6 +360,11 @@ async def _wait(
 
 def _in_flight(key: Key, bucket: int) -> str:
     return "/".join(("login-in-flight", *key, str(bucket)))
+
+
+def _redis_key(key: Key, bucket: int) -> str:
+    """The in-flight count's key in Redis: under the limits' prefix, so `reset` clears it."""
+    return f"{KEY_PREFIX}:{_in_flight(key, bucket)}"
 
 
 def _account(account: str) -> str:
