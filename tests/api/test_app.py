@@ -9,6 +9,7 @@ import pytest
 
 from dreamery import DatabaseService
 from dreamery.api.app import create_app
+from tests.hub import client_for, settings
 
 pytestmark = pytest.mark.usefixtures("backend")
 
@@ -51,3 +52,21 @@ async def test_the_openapi_document_lists_the_routes(client: httpx.AsyncClient) 
     assert {"/health", "/ready", "/api/v1/categories", "/api/v1/roles/{role_id}"} <= set(
         document["paths"]
     )
+
+
+async def test_apps_share_their_routes_but_nothing_of_their_own(api_db: DatabaseService) -> None:
+    """Every app lists the same route objects (prepared once per process) and shares the
+    OpenAPI document made from them; limits, settings and the document each app hands out
+    stay its own (counted in each app's memory here: through Redis, workers share them)."""
+    tight = create_app(api_db, settings(rate_limit_per_ip="2/minute", redis_url=""))
+    roomy = create_app(api_db, settings(redis_url=""))
+    shared = [route for route in tight.router.routes if route in roomy.router.routes]
+    assert len(shared) >= 13  # health, sign-in and every domain's router
+    async with client_for(tight) as one, client_for(roomy) as two:
+        firsts = [(await one.get("/api/v1/categories")).status_code for _ in range(3)]
+        others = [(await two.get("/api/v1/categories")).status_code for _ in range(3)]
+        assert firsts == [200, 200, 429] and others == [200, 200, 200]
+        assert (await two.get("/openapi.json")).json() == tight.openapi()
+    tight.openapi()["info"]["title"] = "changed in one app"
+    assert roomy.openapi()["info"]["title"] == "Dreamery Hub"
+    assert create_app(api_db, settings()).openapi()["info"]["title"] == "Dreamery Hub"

@@ -85,8 +85,8 @@ def test_status_masks_the_password(fresh_url: str, cli_env: dict[str, str], back
         assert "***" in result.out
 
 
-def test_reset_asks_first(fresh_url: str, cli_env: dict[str, str]) -> None:
-    assert dreamery("db", "migrate", env=cli_env, url=fresh_url).code == 0
+def test_reset_asks_first(fresh_seeded_url: str, cli_env: dict[str, str]) -> None:
+    fresh_url = fresh_seeded_url
     assert dreamery("db", "seed", "--demo", "5", env=cli_env, url=fresh_url).code == 0
 
     refused = dreamery("db", "reset", env=cli_env, url=fresh_url)

@@ -47,12 +47,15 @@ DOMAIN_ROUTERS = (
 
 
 def _api_routes() -> list[BaseRoute]:
-    """The domain routes under /api/v1, built once per process and shared by every app built
-    here: FastAPI prepares a route's fields and dependencies when it is first matched, about
-    5 ms a route, so a router included anew in each app would repay that in each one. The
-    routes hold no state of an app's (they reach the database, settings and limiter through
-    the request's app), so sharing them is sharing code."""
+    """Health, sign-in and the domain routes (under /api/v1), built once per process and
+    shared by every app built here: FastAPI prepares a route's fields and dependencies when it
+    is first matched, about 5 ms a route, so a router included anew in each app would repay
+    that in each one. The routes hold no state of an app's (they reach the database, settings
+    and limiter through the request's app), so sharing them is sharing code; the OpenAPI
+    document made from them is shared the same way (`api.openapi`)."""
     if not _API.routes:
+        _API.include_router(health.router)
+        _API.include_router(auth.router)
         for router in DOMAIN_ROUTERS:
             _API.include_router(router, prefix="/api/v1")
     return list(_API.routes)
@@ -108,8 +111,6 @@ def create_app(service: DatabaseService | None = None, settings: Settings | None
     problems.install(app)
     openapi.install(app)
     pages = docs.install(app)
-    app.include_router(health.router)
-    app.include_router(auth.router)
     app.router.routes.extend(_api_routes())
     from dreamery.studio import STUDIO_PATH, mount_studio
 

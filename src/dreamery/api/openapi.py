@@ -8,10 +8,12 @@ a token, 401 and 403.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from starlette.routing import BaseRoute, Mount
 
 from dreamery.core.http.problems import MEANING, PROBLEM_JSON
 
@@ -69,17 +71,43 @@ def complete(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
+# Documents made, by what they are made of: apps that share their route objects (see
+# `api.app`) share the document, which takes over a second to make. Each entry keeps its
+# routes alive, so that their ids in the key cannot be reused by other routes.
+_documents: dict[tuple[object, ...], tuple[list[BaseRoute], dict[str, Any]]] = {}
+
+
+def _schema_routes(app: FastAPI) -> list[BaseRoute]:
+    """The routes that may appear in the app's document (pages left out of the schema and
+    mounts never do)."""
+    return [
+        route
+        for route in app.routes
+        if not isinstance(route, Mount) and getattr(route, "include_in_schema", True)
+    ]
+
+
 def install(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            document = get_openapi(
-                title=app.title,
-                version=app.version,
-                description=app.description,
-                routes=app.routes,
-                tags=app.openapi_tags,
+            routes = _schema_routes(app)
+            key = (
+                app.title,
+                app.version,
+                app.description,
+                repr(app.openapi_tags),
+                *(id(route) for route in routes),
             )
-            app.openapi_schema = complete(document)
+            if key not in _documents:
+                document = get_openapi(
+                    title=app.title,
+                    version=app.version,
+                    description=app.description,
+                    routes=app.routes,
+                    tags=app.openapi_tags,
+                )
+                _documents[key] = (routes, complete(document))
+            app.openapi_schema = copy.deepcopy(_documents[key][1])
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
