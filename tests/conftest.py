@@ -14,7 +14,7 @@ import itertools
 import os
 import sqlite3
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import closing
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from dreamery import DatabaseService
+from dreamery.auth import passwords
 from dreamery.catalog.seed import seed_catalog
 from dreamery.core.db import create_engine, create_sessionmaker, unit_of_work
 from dreamery.migrations import runner as migrations
@@ -71,6 +72,43 @@ def _secret_key_file(tmp_path_factory: pytest.TempPathFactory) -> None:
     os.environ.setdefault(
         "SECRET_KEY_FILE", str(tmp_path_factory.mktemp("secret") / ".dreamery-secret-key")
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _argon2_once_per_password() -> Iterator[None]:
+    """Hash each password once per test process, and check each (hash, password) pair once.
+
+    Every hash is still a real argon2id hash at the configured cost, and every first check a
+    real check: the tests sign hundreds of people up with one password and sign them in
+    again, and at some 60 ms a hash, argon2 was a fifth of the in-process suite's time. What
+    is given up is a salt of each user's own, which no test looks at. Processes the tests
+    start (`dreamery serve`, the installed command) hash as the hub does."""
+    hash_password, verify_password = passwords.hash_password, passwords.verify_password
+    hashes: dict[tuple[str, int, int], str] = {}
+    checks: dict[tuple[str | None, str, int, int], tuple[bool, str | None]] = {}
+
+    def cost() -> tuple[int, int]:
+        current = passwords._configured()  # what the hub would hash and check with now
+        return current.memory_cost, current.time_cost
+
+    async def hash_once(password: str) -> str:
+        key = (password, *cost())
+        if key not in hashes:
+            hashes[key] = await hash_password(password)
+        return hashes[key]
+
+    async def verify_once(password_hash: str | None, password: str) -> tuple[bool, str | None]:
+        key = (password_hash, password, *cost())
+        if key not in checks:
+            checks[key] = await verify_password(password_hash, password)
+        return checks[key]
+
+    passwords.hash_password = hash_once  # type: ignore[assignment]
+    passwords.verify_password = verify_once  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        passwords.hash_password, passwords.verify_password = hash_password, verify_password
 
 
 def pytest_report_header(config: pytest.Config) -> str:
