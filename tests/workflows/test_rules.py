@@ -90,7 +90,8 @@ def test_every_failure_comes_back_at_once_in_the_rules_order() -> None:
         RuleFailure("email", T.EMAIL, "an e-mail address"),
         RuleFailure("price", T.MIN_VALUE, "at least 1,000"),
     ]
-    assert failed_rules(rules, {"price": 1000, "email": "a@b.co", "type": "cash"}, today=TODAY) == []
+    right = {"price": 1000, "email": "a@b.co", "type": "cash"}
+    assert failed_rules(rules, right, today=TODAY) == []
 
 
 def test_today_is_the_date_given_not_the_servers() -> None:
