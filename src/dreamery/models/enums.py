@@ -17,6 +17,27 @@ class StepStatus(StrEnum):
     FAILED = "failed"
 
 
+class StepKind(StrEnum):
+    """What doing a workflow step means."""
+
+    TASK = "task"  # checked off
+    DATA = "data"  # fields filled, judged by the step's validation rules
+    DOCUMENT = "document"  # a document instance of a given template attached
+    APPROVAL = "approval"  # a reviewer passes it or returns it
+    MILESTONE = "milestone"  # a key date reached or recorded
+
+
+class StepRunStatus(StrEnum):
+    """Where one step of one workflow run stands."""
+
+    BLOCKED = "blocked"  # a step it depends on is not done or skipped yet
+    READY = "ready"
+    IN_PROGRESS = "in_progress"  # started; for an approval step, submitted for review
+    DONE = "done"
+    SKIPPED = "skipped"  # an optional step, with a reason
+    RETURNED = "returned"  # sent back by the reviewer, with a note
+
+
 class ValidationRuleType(StrEnum):
     REQUIRED = "required"
     MIN_LENGTH = "min_length"
