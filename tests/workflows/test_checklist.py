@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
@@ -9,7 +11,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from dreamery.core.errors import ConflictError
 from dreamery.models.enums import StepKind
 from dreamery.models.enums import StepRunStatus as S
-from dreamery.workflows.checklist import FINISHED, Checklist, Step
+from dreamery.workflows.checklist import FINISHED, Checklist, Progress, Step
 
 # A purchase, in miniature: the offer, then inspection and appraisal side by side (the
 # inspection optional), the broker's review of the file, and closing.
@@ -95,6 +97,37 @@ def test_a_definition_whose_steps_point_forward_is_refused() -> None:
         Checklist([Step("a", depends_on=("b",)), Step("b")])
     with pytest.raises(ValueError, match="same key"):
         Checklist([Step("a"), Step("a")])
+
+
+def test_progress_counts_what_is_left_and_what_is_late() -> None:
+    timed = Checklist(
+        [
+            Step("offer", minutes=30),
+            Step("inspection", required=False, depends_on=("offer",), minutes=120),
+            Step("appraisal", depends_on=("offer",), minutes=90),
+            Step("closing", depends_on=("appraisal",)),
+        ]
+    )
+    due = {
+        "offer": date(2026, 11, 30),
+        "inspection": date(2026, 12, 4),
+        "appraisal": date(2026, 11, 28),
+        "closing": None,
+    }
+    now = timed.complete(timed.start(), "offer")
+    progress = timed.progress(now, due, today=date(2026, 12, 1))
+    assert progress == Progress(
+        finished=1,
+        total=4,
+        required_left=2,
+        minutes_left=210,
+        next_due=("appraisal", date(2026, 11, 28)),
+        overdue=("appraisal",),
+    )
+    now = timed.complete(timed.skip(now, "inspection"), "appraisal")
+    progress = timed.progress(now, due, today=date(2026, 12, 1))
+    assert (progress.finished, progress.required_left, progress.minutes_left) == (3, 1, 0)
+    assert progress.next_due is None and progress.overdue == ()
 
 
 KEYS = st.sampled_from(list(PURCHASE.steps))

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from dreamery.core.errors import ConflictError
 from dreamery.models.enums import StepKind
@@ -41,6 +42,21 @@ class Step:
     kind: StepKind = StepKind.TASK
     required: bool = True
     depends_on: tuple[str, ...] = ()
+    minutes: int | None = None  # the estimated duration
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a run is: steps finished (done or skipped) of all, required steps not done,
+    the estimated minutes of the steps still to do (those with an estimate), the next open
+    step by due date, and the open steps past their due date, soonest due first."""
+
+    finished: int
+    total: int
+    required_left: int
+    minutes_left: int
+    next_due: tuple[str, date] | None
+    overdue: tuple[str, ...]
 
 
 class Checklist:
@@ -102,6 +118,28 @@ class Checklist:
     def complete_run(self, statuses: Mapping[str, S]) -> bool:
         """Whether every required step is done."""
         return all(statuses[key] is S.DONE for key, step in self.steps.items() if step.required)
+
+    def progress(
+        self, statuses: Mapping[str, S], due: Mapping[str, date | None], today: date
+    ) -> Progress:
+        """The run's progress, with `due` the steps' due dates and `today` the case's date."""
+        to_do = [key for key in self.steps if statuses[key] not in FINISHED]
+        dated = sorted(
+            ((when, key) for key in to_do if (when := due.get(key)) is not None),
+            key=lambda pair: (pair[0], list(self.steps).index(pair[1])),
+        )
+        return Progress(
+            finished=len(self.steps) - len(to_do),
+            total=len(self.steps),
+            required_left=sum(
+                1
+                for key, step in self.steps.items()
+                if step.required and statuses[key] is not S.DONE
+            ),
+            minutes_left=sum(self.steps[key].minutes or 0 for key in to_do),
+            next_due=(dated[0][1], dated[0][0]) if dated else None,
+            overdue=tuple(key for when, key in dated if when < today),
+        )
 
     def _step(self, key: str) -> Step:
         try:
