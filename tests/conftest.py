@@ -200,19 +200,27 @@ class DatabaseFactory:
     async def copy_of(self, kind: str) -> str:
         """A new database of its own, copied from the `kind` template ("migrated", "seeded")."""
         async with self._lock:
-            template = self._templates.get(kind)
-            if template is None:
-                template = self._templates[kind] = await self._build(kind)
+            template = await self._template(kind)
         return await self.create(template)
 
+    async def _template(self, kind: str) -> str:
+        """The `kind` template, built on first use (with the lock held)."""
+        template = self._templates.get(kind)
+        if template is None:
+            template = self._templates[kind] = await self._build(kind)
+        return template
+
     async def _build(self, kind: str) -> str:
-        url = await self.create()
-        await migrations.upgrade(url)
-        if kind == "seeded":
-            engine = create_engine(url)
-            async with unit_of_work(create_sessionmaker(engine)) as session:
-                await seed_catalog(session)
-            await engine.dispose()
+        if kind != "seeded":
+            url = await self.create()
+            await migrations.upgrade(url)
+            return url
+        # Seeded is migrated plus the catalogue: copied from that template, not migrated anew.
+        url = await self.create(await self._template("migrated"))
+        engine = create_engine(url)
+        async with unit_of_work(create_sessionmaker(engine)) as session:
+            await seed_catalog(session)
+        await engine.dispose()
         return url
 
     async def drop_all(self) -> None:
