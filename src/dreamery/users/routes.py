@@ -14,8 +14,8 @@ from fastapi import APIRouter, Path, Query, Response
 
 from dreamery.core.entities import EVERY_OPERATION, Crud
 from dreamery.core.http import RESPONSES, SignedIn, mount_entity, page_body, set_etag
-from dreamery.core.http.entity_routes import list_query_model, split_list_query
-from dreamery.users.schemas import ProfileView, ProfileViewPage, UserView, UserViewPage
+from dreamery.core.http.entity_routes import list_query_model, page_model, split_list_query
+from dreamery.users.schemas import ProfileView, UserView
 from dreamery.users.service import (
     PROFILES,
     USERS,
@@ -33,7 +33,7 @@ ProfileListQuery = list_query_model(PROFILES)
 
 @router.get(
     f"/{USERS.path}",
-    response_model=UserViewPage,
+    response_model=page_model(UserView, "UserViewPage"),
     tags=[USERS.group],
     summary="List users",
     responses=RESPONSES(400, 401, 422),
@@ -77,7 +77,7 @@ async def get_user(
 
 @router.get(
     f"/{PROFILES.path}",
-    response_model=ProfileViewPage,
+    response_model=page_model(ProfileView, "ProfileViewPage"),
     tags=[PROFILES.group],
     summary="List profiles",
     responses=RESPONSES(400, 401, 422),

@@ -8,7 +8,6 @@ from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     ConfigDict,
     Field,
     HttpUrl,
@@ -151,17 +150,6 @@ ProfileView = Annotated[
 ]
 
 
-class ProfileViewPage(BaseModel):
-    """A page of profiles, each as the caller may see it."""
-
-    items: list[ProfileView]
-    next_cursor: str | None = Field(
-        description="pass as `cursor` for the next page; null on the last page"
-    )
-    total: int | None = Field(description="matching records, when with_total=true")
-    limit: int
-
-
 class UserCreate(InputSchema):
     """An account given by an administrator: its role is verified from the start."""
 
@@ -246,17 +234,6 @@ UserView = Annotated[
 ]
 
 
-class UserViewPage(BaseModel):
-    """A page of users, each as the caller may see them."""
-
-    items: list[UserView]
-    next_cursor: str | None = Field(
-        description="pass as `cursor` for the next page; null on the last page"
-    )
-    total: int | None = Field(description="matching records, when with_total=true")
-    limit: int
-
-
 class UserReadWithProfile(UserRead):
     profile: UserProfileRead | None = None
 
@@ -278,7 +255,6 @@ __all__ = [
     "ProfileFilters",
     "ProfileSort",
     "ProfileView",
-    "ProfileViewPage",
     "UserCard",
     "UserCreate",
     "UserFilters",
@@ -292,5 +268,4 @@ __all__ = [
     "UserSort",
     "UserUpdate",
     "UserView",
-    "UserViewPage",
 ]

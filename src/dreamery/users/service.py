@@ -419,6 +419,17 @@ def private_visible(caller: Caller) -> ColumnElement[bool]:
     )
 
 
+async def _fully_visible(
+    session: AsyncSession, caller: Caller, ids: Sequence[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Which of the users `ids` the caller may see in full, in one query (none for a
+    platform administrator, who sees everyone)."""
+    if caller.actor.is_privileged or not ids:
+        return set(ids)
+    visible = select(User.id).where(User.id.in_(ids), private_visible(caller))
+    return set(await session.scalars(visible))
+
+
 async def user_views(
     session: AsyncSession, caller: Caller, found: Sequence[User]
 ) -> list[UserRead | UserCard]:
@@ -426,12 +437,7 @@ async def user_views(
     if not found:
         return []
     ids = [user.id for user in found]
-    if caller.actor.is_privileged:
-        full = set(ids)
-    else:
-        full = set(
-            await session.scalars(select(User.id).where(User.id.in_(ids), private_visible(caller)))
-        )
+    full = await _fully_visible(session, caller, ids)
     cards: dict[uuid.UUID, UserCard] = {}
     wanted = [user_id for user_id in ids if user_id not in full]
     if wanted:
@@ -514,15 +520,7 @@ async def profile_views(
 ) -> list[UserProfileRead | ProfileCard]:
     """Each profile as the caller may see it: with the phone only for those who see the
     user's full record."""
-    if caller.actor.is_privileged:
-        full = {profile.user_id for profile in found}
-    elif found:
-        ids = [profile.user_id for profile in found]
-        full = set(
-            await session.scalars(select(User.id).where(User.id.in_(ids), private_visible(caller)))
-        )
-    else:
-        full = set()
+    full = await _fully_visible(session, caller, [profile.user_id for profile in found])
     return [
         UserProfileRead.model_validate(profile)
         if profile.user_id in full

@@ -64,6 +64,7 @@ class Checklist:
 
     def __init__(self, steps: Sequence[Step]) -> None:
         self.steps = {step.key: step for step in steps}
+        self._order = {key: number for number, key in enumerate(self.steps)}
         if len(self.steps) != len(steps):
             raise ValueError("steps: two steps have the same key")
         seen: set[str] = set()
@@ -126,7 +127,7 @@ class Checklist:
         to_do = [key for key in self.steps if statuses[key] not in FINISHED]
         dated = sorted(
             ((when, key) for key in to_do if (when := due.get(key)) is not None),
-            key=lambda pair: (pair[0], list(self.steps).index(pair[1])),
+            key=lambda pair: (pair[0], self._order[pair[1]]),
         )
         return Progress(
             finished=len(self.steps) - len(to_do),

@@ -51,11 +51,12 @@ IfMatch = Annotated[
 ]
 
 
-def page_model(read: type[BaseModel]) -> type[BaseModel]:
-    """`{items, next_cursor, total, limit}` of `read` rows."""
+def page_model(read: Any, name: str | None = None) -> type[BaseModel]:
+    """`{items, next_cursor, total, limit}` of `read` rows (a model, or any type pydantic
+    reads, such as an annotated union then given its `name`)."""
     return create_model(
-        f"{read.__name__}Page",
-        items=(list[read], ...),  # type: ignore[valid-type]
+        name or f"{read.__name__}Page",
+        items=(list[read], ...),
         next_cursor=(
             str | None,
             Field(description="pass as `cursor` for the next page; null on the last page"),
