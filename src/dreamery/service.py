@@ -27,7 +27,7 @@ from typing import Any
 
 from dreamery.analytics.service import DASHBOARD_WIDGETS, DASHBOARDS, METRICS
 from dreamery.audit.service import AUDIT_LOGS
-from dreamery.cases.service import CASES, PARTICIPANTS
+from dreamery.cases.service import CASES, KEY_DATES, PARTICIPANTS
 from dreamery.catalog.service import CATEGORIES, ROLES
 from dreamery.compliance.service import (
     COMPLIANCE_EVIDENCE,
@@ -44,6 +44,7 @@ from dreamery.facade.compliance import ComplianceFacade
 from dreamery.facade.documents import DocumentsFacade
 from dreamery.facade.notifications import NotificationsFacade
 from dreamery.facade.organizations import OrganizationsFacade
+from dreamery.facade.runs import RunsFacade
 from dreamery.facade.tasks import TasksFacade
 from dreamery.facade.users import UsersFacade
 from dreamery.facade.workflows import WorkflowsFacade
@@ -52,6 +53,7 @@ from dreamery.organizations.service import INVITATIONS, MEMBERSHIPS, ORGANIZATIO
 from dreamery.rbac.service import PERMISSIONS, ROLE_PERMISSIONS
 from dreamery.tasks.service import REMINDERS, TASKS
 from dreamery.users.service import PROFILES, USERS
+from dreamery.workflows.runs import RUN_EVENTS, RUNS, STEP_RUNS
 from dreamery.workflows.service import VALIDATION_RULES, WORKFLOW_STEPS, WORKFLOWS
 
 # Every entity of the hub, in the order people look for them.
@@ -63,6 +65,10 @@ ENTITIES: tuple[EntitySpec[Any, Any], ...] = (
     INVITATIONS,
     CASES,
     PARTICIPANTS,
+    KEY_DATES,
+    RUNS,
+    STEP_RUNS,
+    RUN_EVENTS,
     CATEGORIES,
     ROLES,
     PERMISSIONS,
@@ -93,6 +99,7 @@ class DatabaseService(
     CasesFacade,
     CatalogFacade,
     WorkflowsFacade,
+    RunsFacade,
     DocumentsFacade,
     ComplianceFacade,
     AnalyticsFacade,

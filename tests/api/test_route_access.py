@@ -58,6 +58,12 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/compliance-records/{entity_id}/fail"): {"note": "Expired scan."},
     ("POST", "/api/v1/members/{entity_id}/role"): {"org_role": "admin"},
     ("POST", "/api/v1/cases/{entity_id}/status"): {"status": "closed"},
+    ("PUT", "/api/v1/cases/{case_id}/key-dates/{name}"): {"falls_on": "2027-03-01"},
+    ("POST", "/api/v1/step-runs/{entity_id}/skip"): {"reason": "Not needed."},
+    ("POST", "/api/v1/step-runs/{entity_id}/assign"): {"assignee_id": str(uuid.uuid4())},
+    ("POST", "/api/v1/runs/{run_id}/steps/{step}/skip"): {"reason": "Not needed."},
+    ("POST", "/api/v1/runs/{run_id}/steps/{step}/assign"): {"assignee_id": str(uuid.uuid4())},
+    ("POST", "/api/v1/cases/{case_id}/runs"): {"workflow_id": str(uuid.uuid4())},
 }
 
 
@@ -104,6 +110,7 @@ async def _records(api_db: DatabaseService, owner: Person) -> dict[str, str]:
         session.add(invitation)
         case = await factories.case(session, organization_id=organization_id, created_by=user_id)
         participant = await factories.participant(session, case_id=case.id, user_id=user_id)
+        run, step_run, event, key_date = await factories.run_on(session, case, workflow, step)
         await session.commit()
     return {
         "users": str(user_id),
@@ -132,6 +139,11 @@ async def _records(api_db: DatabaseService, owner: Person) -> dict[str, str]:
         "invitations": str(invitation.id),
         "cases": str(case.id),
         "case-participants": str(participant.id),
+        "case-key-dates": str(key_date.id),
+        "runs": str(run.id),
+        "workflow-runs": str(run.id),
+        "step-runs": str(step_run.id),
+        "run-events": str(event.id),
     }
 
 

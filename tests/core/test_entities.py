@@ -28,6 +28,7 @@ STATE: dict[str, set[str]] = {
     "membership": {"org_role", "status", "ended_at", "joined_at"},
     "invitation": {"accepted_at", "accepted_by", "revoked_at", "token_hash"},
     "case": {"status"},
+    "step_run": {"status", "assignee_id", "due_on", "data", "completed_at", "review_note"},
     # Copied into an organization by an operation, which changes no state of the original.
     "workflow": set(),
     "document_template": set(),

@@ -12,7 +12,15 @@ from tests.factories.organizations import case, membership, organization, partic
 from tests.factories.rbac import permission, role_permission
 from tests.factories.tasks import reminder, task
 from tests.factories.users import profile, user
-from tests.factories.workflows import rule, step, workflow
+from tests.factories.workflows import (
+    rule,
+    run_event,
+    run_on,
+    step,
+    step_run,
+    workflow,
+    workflow_run,
+)
 
 __all__ = [
     "ROLE",
@@ -36,11 +44,15 @@ __all__ = [
     "role",
     "role_permission",
     "rule",
+    "run_event",
+    "run_on",
     "step",
+    "step_run",
     "task",
     "template",
     "user",
     "variable",
     "widget",
     "workflow",
+    "workflow_run",
 ]

@@ -27,12 +27,15 @@ from dreamery.models import (
     ProfessionalCategory,
     Reminder,
     RolePermission,
+    RunEvent,
+    StepRun,
     Task,
     User,
     UserProfile,
     UserRole,
     ValidationRule,
     Workflow,
+    WorkflowRun,
     WorkflowStep,
 )
 from tests import factories as make
@@ -203,7 +206,12 @@ async def test_foreign_keys_are_enforced(session: AsyncSession) -> None:
 # --- enumerations and checks ----------------------------------------------------------------
 
 ENUMS: list[tuple[Factory, Any, str]] = [
-    (make.step, WorkflowStep, "status"),
+    (make.step, WorkflowStep, "kind"),
+    (make.step, WorkflowStep, "case_role"),
+    (make.workflow_run, WorkflowRun, "status"),
+    (make.step_run, StepRun, "status"),
+    (make.step_run, StepRun, "kind"),
+    (make.run_event, RunEvent, "kind"),
     (make.rule, ValidationRule, "rule_type"),
     (make.template, DocumentTemplate, "category"),
     (make.variable, DocumentVariable, "var_type"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, StringConstraints
@@ -29,6 +29,36 @@ Country = Annotated[
     StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]{2}$"),
     pattern_explained("a two-letter code, e.g. CA"),
 ]
+
+KeyDateName = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,49}$", min_length=1, max_length=50),
+    pattern_explained("lower-case letters, digits and underscores, from a letter: closing"),
+]
+
+# The key dates the starter workflows count from, with how they read. A case may hold any
+# other its organization names (same spelling: lower case, digits, underscores).
+STANDARD_KEY_DATES: dict[str, str] = {
+    "contract_acceptance": "Contract acceptance",
+    "inspection_deadline": "Inspection contingency deadline",
+    "appraisal_deadline": "Appraisal contingency deadline",
+    "financing_contingency": "Financing contingency deadline",
+    "closing": "Closing",
+    "possession": "Possession",
+    "listing_date": "Listing date",
+    "loan_application": "Loan application",
+    "rate_lock_expiration": "Rate lock expiration",
+    "relinquished_closing": "Relinquished property closing",
+    "lease_start": "Lease start",
+    "move_in": "Move-in",
+    "appointment": "Appointment",
+    "engagement_start": "Engagement start",
+    "project_start": "Project start",
+    "substantial_completion": "Substantial completion",
+    "delivery": "Delivery",
+    "period_end": "Period end",
+    "filing_deadline": "Filing deadline",
+}
 
 CaseSort = Literal["created_at", "title"]
 ParticipantSort = Literal["created_at"]
@@ -87,6 +117,9 @@ class CaseCreate(CaseFields):
     title: Title
     kind: CaseKind
     case_role: CaseRole = CaseRole.OTHER
+    start_default_workflow: bool = Field(
+        default=True, description="start the default workflow of the case's kind, if it has one"
+    )
 
 
 class CaseUpdate(UpdateSchema):
@@ -147,3 +180,28 @@ class ParticipantRead(VersionedRead):
     user_id: uuid.UUID
     case_role: CaseRole
     added_by: uuid.UUID | None
+
+
+class KeyDateFilters(TypedDict, total=False):
+    organization_id: uuid.UUID
+    case_id: uuid.UUID
+    name: str
+
+
+class KeyDateSet(VersionInput):
+    """The day a key date of the case falls on (set or moved); `version` is the key date's,
+    when it exists. Steps counted from it move with it."""
+
+    falls_on: date
+    label: Short | None = Field(
+        default=None, description="how it reads; a standard key date has its own"
+    )
+
+
+class KeyDateRead(VersionedRead):
+    organization_id: uuid.UUID
+    case_id: uuid.UUID
+    name: str
+    label: str | None
+    falls_on: date
+    set_by: uuid.UUID | None

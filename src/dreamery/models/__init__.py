@@ -4,7 +4,7 @@ from dreamery.models.analytics import AnalyticsDashboard, AnalyticsMetric, Dashb
 from dreamery.models.audit import AuditLog
 from dreamery.models.auth import HubSetting, RefreshToken
 from dreamery.models.base import Base
-from dreamery.models.cases import Case, CaseParticipant
+from dreamery.models.cases import Case, CaseKeyDate, CaseParticipant
 from dreamery.models.catalog import ProfessionalCategory, UserRole
 from dreamery.models.compliance import ComplianceEvidence, ComplianceRecord, ComplianceRequirement
 from dreamery.models.documents import DocumentInstance, DocumentTemplate, DocumentVariable
@@ -13,7 +13,15 @@ from dreamery.models.organizations import Invitation, Membership, Organization
 from dreamery.models.rbac import Permission, RolePermission
 from dreamery.models.tasks import Reminder, Task
 from dreamery.models.users import User, UserProfile
-from dreamery.models.workflows import ValidationRule, Workflow, WorkflowStep
+from dreamery.models.workflows import (
+    RunEvent,
+    StepRun,
+    ValidationRule,
+    Workflow,
+    WorkflowRun,
+    WorkflowStep,
+    WorkflowVersion,
+)
 
 __all__ = [
     "AnalyticsDashboard",
@@ -21,6 +29,7 @@ __all__ = [
     "AuditLog",
     "Base",
     "Case",
+    "CaseKeyDate",
     "CaseParticipant",
     "ComplianceEvidence",
     "ComplianceRecord",
@@ -39,13 +48,17 @@ __all__ = [
     "RefreshToken",
     "Reminder",
     "RolePermission",
+    "RunEvent",
+    "StepRun",
     "Task",
     "User",
     "UserProfile",
     "UserRole",
     "ValidationRule",
     "Workflow",
+    "WorkflowRun",
     "WorkflowStep",
+    "WorkflowVersion",
 ]
 
 # Row security on PostgreSQL covers the tables above: imported last, once they all exist.

@@ -4,6 +4,7 @@ renovation job), and who takes part in each, from whichever organization."""
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
@@ -59,3 +60,17 @@ class CaseParticipant(UUIDPrimaryKey, Timestamps, Versioned, TenantOwned, Base):
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     case_role: Mapped[CaseRole] = mapped_column(enum_column(CaseRole, "case_role"))
     added_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class CaseKeyDate(UUIDPrimaryKey, Timestamps, Versioned, TenantOwned, Base):
+    """A named date of the case (contract acceptance, inspection deadline, closing...) that
+    workflow steps count their due dates from."""
+
+    __tablename__ = "case_key_dates"
+    __table_args__ = (UniqueConstraint("case_id", "name"),)
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(50))
+    label: Mapped[str | None] = mapped_column(String(100))
+    falls_on: Mapped[date] = mapped_column()
+    set_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

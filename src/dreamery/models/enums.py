@@ -9,14 +9,6 @@ from dreamery.core.context import PermissionAction as PermissionAction
 from dreamery.core.context import PermissionScope as PermissionScope
 
 
-class StepStatus(StrEnum):
-    PENDING = "pending"
-    IN_PROGRESS = "in_progress"
-    COMPLETED = "completed"
-    SKIPPED = "skipped"
-    FAILED = "failed"
-
-
 class StepKind(StrEnum):
     """What doing a workflow step means."""
 
@@ -36,6 +28,34 @@ class StepRunStatus(StrEnum):
     DONE = "done"
     SKIPPED = "skipped"  # an optional step, with a reason
     RETURNED = "returned"  # sent back by the reviewer, with a note
+
+
+class RunStatus(StrEnum):
+    """Where one run of a workflow on a case stands."""
+
+    ACTIVE = "active"
+    COMPLETED = "completed"  # every required step done
+    CANCELLED = "cancelled"
+
+
+class RunEventKind(StrEnum):
+    """What one entry of a run's event log records."""
+
+    STARTED = "started"
+    UNBLOCKED = "unblocked"  # what it waited for is done
+    BLOCKED = "blocked"  # what it waited for was reopened
+    ASSIGNED = "assigned"
+    BEGUN = "begun"
+    SUBMITTED = "submitted"
+    COMPLETED = "completed"
+    SKIPPED = "skipped"
+    REOPENED = "reopened"
+    APPROVED = "approved"
+    RETURNED = "returned"
+    DUE_MOVED = "due_moved"
+    UPGRADED = "upgraded"
+    RUN_COMPLETED = "run_completed"
+    CANCELLED = "cancelled"
 
 
 class ValidationRuleType(StrEnum):

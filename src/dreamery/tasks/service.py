@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import get_args
+import uuid
+from datetime import datetime
+from typing import Any, get_args
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,6 +14,7 @@ from dreamery.core.access import authorize
 from dreamery.core.context import Caller, PermissionAction
 from dreamery.core.entities import EntityId, EntitySpec, Input, Ownership, Tenancy
 from dreamery.core.errors import ConflictError, FieldError, ValidationError
+from dreamery.core.hooks import Hook
 from dreamery.core.types import utcnow
 from dreamery.models import Reminder, Task
 from dreamery.models.enums import AuditAction, Resource, TaskStatus
@@ -29,6 +32,9 @@ from dreamery.tasks.schemas import (
     TaskUpdate,
 )
 from dreamery.users import service as users
+
+# A task's status was changed by someone (not by `follow`): (session, caller, task, before).
+TASK_STATUS_CHANGED: Hook[[AsyncSession, Caller, Task, TaskStatus]] = Hook("task status changed")
 
 TASKS: EntitySpec[Task, TaskRead] = EntitySpec(
     name="task",
@@ -177,4 +183,44 @@ async def change_task_status(
         action=AuditAction.CHANGE_STATUS,
         expected_version=change.version,
     )
+    await TASK_STATUS_CHANGED.announce(session, caller, changed, current)
     return changed
+
+
+class Unset:
+    """No value given (where None is one: no due date)."""
+
+
+UNSET = Unset()
+
+
+async def follow(
+    session: AsyncSession,
+    caller: Caller,
+    task: Task,
+    *,
+    status: TaskStatus | None = None,
+    due_date: datetime | Unset | None = UNSET,
+    user_id: uuid.UUID | None = None,
+    role_id: str | None = None,
+) -> Task:
+    """Put a task where what it stands for (a workflow step) now is: its status (whatever
+    the current one: the step's own rules decided the move), due date or assignee. Audited;
+    announces nothing, since the change comes from the step."""
+    values: dict[str, Any] = {}
+    if status is not None and task.status != status:
+        values["status"] = status
+        values["completed_at"] = (
+            (task.completed_at or utcnow()) if status is TaskStatus.COMPLETED else None
+        )
+    if not isinstance(due_date, Unset):
+        values["due_date"] = due_date
+    if user_id is not None:
+        values["user_id"] = user_id
+    if role_id is not None:
+        values["role_id"] = role_id
+    if not values:
+        return task
+    action = AuditAction.CHANGE_STATUS if "status" in values else AuditAction.UPDATE
+    followed: Task = await crud.apply(session, caller, TASKS, task, values, action=action)
+    return followed

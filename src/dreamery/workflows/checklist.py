@@ -116,6 +116,11 @@ class Checklist:
         moved[key] = S.BLOCKED
         return self._unblocked(moved)
 
+    def settle(self, statuses: Mapping[str, S]) -> Statuses:
+        """`statuses` made consistent: steps whose dependencies are finished are ready,
+        open steps waiting on unfinished ones blocked (after the definition changed)."""
+        return self._unblocked(dict(statuses))
+
     def complete_run(self, statuses: Mapping[str, S]) -> bool:
         """Whether every required step is done."""
         return all(statuses[key] is S.DONE for key, step in self.steps.items() if step.required)

@@ -18,15 +18,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 from enum import StrEnum
 from functools import lru_cache
-from typing import Annotated
 
 import holidays
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from dreamery.cases.schemas import KeyDateName
 
 MAX_DAYS = 3650
-KeyDateName = Annotated[
-    str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,49}$", min_length=1, max_length=50)
-]
 
 
 class DayCount(StrEnum):
