@@ -184,7 +184,12 @@ async def test_the_original_acquisition_workflow(session: AsyncSession) -> None:
     assert (second.order, second.name, second.estimated_duration) == (2, "Due Diligence", 120)
     assert second.required_fields == ["inspectionReport", "titleSearch"]
     assert second.dependencies == [str(first.id)]
-    assert all(step.validation_rules for step in workflow.steps)
+    # Its data steps are judged by rules; the review and the contract are not data.
+    assert all(step.validation_rules for step in workflow.steps if step.kind == "data")
+    assert {step.name: step.kind for step in workflow.steps if step.kind != "data"} == {
+        "Investment Approval": "approval",
+        "Purchase Agreement": "document",
+    }
 
 
 async def test_the_original_purchase_agreement_template(session: AsyncSession) -> None:
@@ -267,6 +272,6 @@ def test_approve_exists_only_where_a_review_exists() -> None:
         for resource, action, _ in default_catalog().permissions.all_permissions()
         if action == "approve"
     }
-    # Reviews of documents and compliance records; verifying a claimed role (users) and an
-    # organization.
-    assert approvals == {"document_instance", "compliance_record", "user", "organization"}
+    # Reviews of documents and compliance records, and the approval steps of a case's
+    # workflows; verifying a claimed role (users) and an organization.
+    assert approvals == {"document_instance", "compliance_record", "case", "user", "organization"}

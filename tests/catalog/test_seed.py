@@ -39,7 +39,9 @@ async def _snapshot(engine: AsyncEngine) -> dict[str, tuple[int, Any, Any]]:
     async with engine.connect() as connection:
         for table in Base.metadata.sorted_tables:
             columns = [func.count()]
-            columns.append(func.max(table.c.updated_at))
+            columns.append(
+                func.max(table.c.updated_at) if "updated_at" in table.c else func.count()
+            )
             columns.append(func.max(table.c.version) if "version" in table.c else func.count())
             row = (await connection.execute(select(*columns).select_from(table))).one()
             out[table.name] = tuple(row)

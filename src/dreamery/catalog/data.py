@@ -22,10 +22,13 @@ from pydantic import (
     model_validator,
 )
 
+from dreamery.cases.schemas import STANDARD_KEY_DATES, KeyDateName
 from dreamery.compliance.schemas import ComplianceCheck
 from dreamery.core.schemas import SLUG_PATTERN, Slug
 from dreamery.documents.schemas import check_variable_default
 from dreamery.models.enums import (
+    CaseKind,
+    CaseRole,
     ComplianceCategory,
     Frequency,
     MetricCategory,
@@ -33,11 +36,13 @@ from dreamery.models.enums import (
     PermissionAction,
     PermissionScope,
     Resource,
+    StepKind,
     TemplateCategory,
     ValidationRuleType,
     VariableType,
     WidgetType,
 )
+from dreamery.workflows.deadlines import DueRule
 from dreamery.workflows.schemas import check_rule_value
 
 CATALOG_DIR = Path(__file__).resolve().parent
@@ -137,12 +142,38 @@ class RuleSpec(_Strict):
 
 
 class StepSpec(_Strict):
+    """One step: what doing it means (`kind`), who on the case does it (`case_role`, else
+    the run's owner), whether the run can finish without it, and when it is due."""
+
     name: Text100
     description: Text500 | None = None
+    kind: StepKind
+    required: bool = True
+    case_role: CaseRole | None = None
     estimated_duration: int | None = Field(default=None, ge=0)
     required_fields: list[Text100] = Field(default_factory=list)
     depends_on: list[int] = Field(default_factory=list)
+    due: DueRule | None = None
+    template: Slug | None = None  # a document step: the template its document is made from
+    key_date: KeyDateName | None = None  # a milestone: the key date it records
     rules: list[RuleSpec] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _fits_kind(self) -> StepSpec:
+        if (self.kind is StepKind.DOCUMENT) != (self.template is not None):
+            raise ValueError("a document step names its template, and only a document step")
+        if (self.kind is StepKind.MILESTONE) != (self.key_date is not None):
+            raise ValueError("a milestone names the key date it records, and only a milestone")
+        if self.kind is StepKind.DATA and not (self.required_fields or self.rules):
+            raise ValueError("a data step asks for fields: give required_fields or rules")
+        if self.kind is not StepKind.DATA and self.rules:
+            raise ValueError(f"a {self.kind} step takes no data, so no rules")
+        for name in (self.key_date, self.due.key_date if self.due else None):
+            if name is not None and name not in STANDARD_KEY_DATES:
+                raise ValueError(
+                    f"key date {name!r} is not a standard one ({', '.join(STANDARD_KEY_DATES)})"
+                )
+        return self
 
 
 class WorkflowSpec(_Strict):
@@ -150,6 +181,8 @@ class WorkflowSpec(_Strict):
     name: Text100
     description: Text500 | None = None
     role: Slug
+    # The case kinds this is the default workflow of: a case of the kind starts it.
+    default_for: list[CaseKind] = Field(default_factory=list)
     steps: list[StepSpec] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -371,6 +404,24 @@ def _check_references(catalog: Catalog) -> None:
     for role_id in catalog.permissions.roles:
         if role_id not in role_ids:
             raise CatalogError(f"permissions.toml: roles: unknown role {role_id!r}")
+
+    templates = {t.slug for starter in catalog.starter.values() for t in starter.document_templates}
+    defaults: dict[str, str] = {}
+    for category_id, starter in catalog.starter.items():
+        for workflow in starter.workflows:
+            for number, step in enumerate(workflow.steps, start=1):
+                if step.template is not None and step.template not in templates:
+                    raise CatalogError(
+                        f"starter/{category_id}.toml: workflow {workflow.slug!r} step {number}: "
+                        f"no document template {step.template!r}"
+                    )
+            for case_kind in workflow.default_for:
+                if case_kind in defaults:
+                    raise CatalogError(
+                        f"starter/{category_id}.toml: workflow {workflow.slug!r}: case kind "
+                        f"{case_kind!r} already starts {defaults[case_kind]!r}"
+                    )
+                defaults[case_kind] = workflow.slug
 
     slugs: set[str] = set()
     for category_id, starter in catalog.starter.items():

@@ -118,6 +118,27 @@ async def _deactivate_missing(
     await session.flush()
 
 
+async def _remove_missing(
+    session: AsyncSession,
+    model: type[Any],
+    parent_column: Any,
+    parents: Sequence[dict[str, Any]],
+    rows: Sequence[dict[str, Any]],
+    report: SeedReport,
+) -> None:
+    """Delete the steps (or rules) of starter workflows (or steps) that left the files: a
+    definition holds only what the catalogue says. Runs keep the version they started on."""
+    keep = {row["id"] for row in rows}
+    parent_ids = [row["id"] for row in parents]
+    for start in range(0, len(parent_ids), 500):
+        chunk = parent_ids[start : start + 500]
+        for obj in await session.scalars(select(model).where(parent_column.in_(chunk))):
+            if obj.id not in keep:
+                await session.delete(obj)
+                report.removed[model.__tablename__] += 1
+    await session.flush()
+
+
 def _catalog_rows(catalog: Catalog) -> dict[str, list[dict[str, Any]]]:
     rows: dict[str, list[dict[str, Any]]] = {"categories": [], "roles": []}
     for position, category in enumerate(catalog.categories, start=1):
@@ -264,6 +285,7 @@ def _workflow_rows(starter: StarterFile, out: _StarterRows) -> None:
                 "description": workflow.description,
                 "role_id": workflow.role,
                 "is_active": True,
+                "default_for": [str(kind) for kind in workflow.default_for],
             }
         )
 
@@ -278,6 +300,14 @@ def _workflow_rows(starter: StarterFile, out: _StarterRows) -> None:
                     "name": step.name,
                     "description": step.description,
                     "order": number,
+                    "kind": step.kind,
+                    "is_required": step.required,
+                    "case_role": step.case_role,
+                    "due_rule": step.due.model_dump(mode="json") if step.due else None,
+                    "template_id": (
+                        catalog_id("document-template", step.template) if step.template else None
+                    ),
+                    "key_date": step.key_date,
                     "required_fields": list(step.required_fields),
                     "estimated_duration": step.estimated_duration,
                     "dependencies": [str(step_id(d)) for d in step.depends_on],
@@ -382,13 +412,20 @@ async def seed_catalog(
     await _revoke_dropped_grants(session, catalog, links, report)
 
     starter = _starter_rows(catalog)
+    # Templates first: a document step names the template its document is made from.
+    step("document templates")
+    await _sync(session, DocumentTemplate, starter.templates, report)
+    await _sync(session, DocumentVariable, starter.variables, report)
     step("workflows")
     await _sync(session, Workflow, starter.workflows, report)
     await _sync(session, WorkflowStep, starter.steps, report)
     await _sync(session, ValidationRule, starter.rules, report)
-    step("document templates")
-    await _sync(session, DocumentTemplate, starter.templates, report)
-    await _sync(session, DocumentVariable, starter.variables, report)
+    await _remove_missing(
+        session, WorkflowStep, WorkflowStep.workflow_id, starter.workflows, starter.steps, report
+    )
+    await _remove_missing(
+        session, ValidationRule, ValidationRule.step_id, starter.steps, starter.rules, report
+    )
     step("compliance requirements")
     await _sync(session, ComplianceRequirement, starter.requirements, report)
     step("dashboards")
