@@ -318,3 +318,47 @@ async def test_lists_and_pages_fit_a_laptop_and_name_rows_by_label(
     )
     assert sizes[0] <= sizes[1], sizes
     await shot("user-detail", full_page=True)
+
+
+async def test_a_run_s_checklist_and_a_step_done_from_its_page(
+    hub: ThreadedHub, page: Any, studio_db: DatabaseService, admin: Any, backend: str
+) -> None:
+    from playwright.async_api import expect
+
+    from tests.workflows.runs_support import deal
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    d = await deal(studio_db)
+    agent = studio_db.acting_as(d.agent.id)
+    run = await agent.start_run(d.case.id, d.workflow.id)
+    await agent.submit_step(run.id, 1, {"price": 410000})
+    await agent.complete_step(run.id, 2, falls_on="2020-03-05")
+
+    await page.goto(f"{hub.base}/studio/workflow-runs/detail?pk={run.id}")
+    await page.fill("#username", admin.email)
+    await page.fill("#password", PASSWORD)
+    await page.click("button[type=submit]")
+    checklist = page.locator("[data-studio-checklist]")
+    await expect(checklist).to_be_visible()
+    await expect(checklist.locator("[data-studio-progress]")).to_contain_text(
+        "2 of 7 steps finished"
+    )
+    await expect(checklist.locator("[data-studio-overdue]")).to_contain_text("Earnest money")
+    bar = await checklist.locator(".progress-bar").bounding_box()
+    track = await checklist.locator(".progress").bounding_box()
+    assert bar and track and 0.2 < bar["width"] / track["width"] < 0.4  # 29 %
+    await page.screenshot(path=str(ARTIFACTS / f"{backend}-09-checklist.png"), full_page=True)
+
+    await checklist.get_by_role("link", name="Earnest money").click()
+    await page.get_by_role("button", name="Complete").first.click()
+    modal = page.locator(".modal.show")
+    await modal.locator("textarea[name=note]").fill("Receipt in the file.")
+    await modal.get_by_role("button", name="Complete").click()
+    await expect(page.get_by_text("Complete: done")).to_be_visible()
+    steps = {s.number: s for s in (await agent.find_run_by_id(run.id)).steps}
+    assert (steps[3].status, steps[3].completed_by) == ("done", admin.id)
+    await page.goto(f"{hub.base}/studio/workflow-runs/detail?pk={run.id}")
+    await expect(page.locator('[data-studio-step="3"]')).to_have_attribute(
+        "data-studio-status", "done"
+    )
+    await page.screenshot(path=str(ARTIFACTS / f"{backend}-10-step-done.png"), full_page=True)

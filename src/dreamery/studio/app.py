@@ -39,8 +39,10 @@ from dreamery.service import ENTITIES, DatabaseService
 from dreamery.studio.audit import AuditView, ChainCheck
 from dreamery.studio.auth import StudioAuth
 from dreamery.studio.labels import studio_label
+from dreamery.studio.runs import RunView
 from dreamery.studio.security import SESSION_COOKIE, SESSION_SECONDS, StudioGuard, inline_code
 from dreamery.studio.views import EntityView, filter_link
+from dreamery.workflows.runs import RUNS
 
 log = logging.getLogger("dreamery.studio")
 
@@ -267,6 +269,8 @@ def build_studio(studio: Studio, *, path: str = STUDIO_PATH) -> StudioAdmin:
         view: EntityView
         if spec is AUDIT_LOGS:
             view = AuditView(studio, spec, chain)
+        elif spec is RUNS:
+            view = RunView(studio, spec, studio.references(spec))
         else:
             view = EntityView(studio, spec, studio.references(spec))
         studio.views[spec.path] = view

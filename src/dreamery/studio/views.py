@@ -688,6 +688,10 @@ class EntityView(BaseModelView):
         """Alerts shown above the list: (level, HTML)."""
         return [(level, escape(text)) for level, text in notes_of(request)]
 
+    def detail_panel(self, request: Request, obj: Any) -> Markup | None:
+        """What a view shows on a row's page below its fields, beyond them (None: nothing)."""
+        return None
+
     def related_links(self, request: Request, obj: Any) -> list[Related]:
         """Lists of other tables' rows that point at `obj`, with how many there are (and its
         audit trail), as found when the detail page was read."""
