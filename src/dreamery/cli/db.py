@@ -184,6 +184,7 @@ async def seed_database(url: str, demo: int = 0, demo_seed: int | None = None) -
     """Seed the catalogue (and `demo` demo professionals), with progress bars."""
     # Faker is slow to import; only load it here.
     from dreamery.catalog.demo import DemoProgress, seed_demo
+    from dreamery.workflows.demo import demo_run_count, seed_demo_runs
 
     try:
         catalog = load_catalog()
@@ -214,6 +215,10 @@ async def seed_database(url: str, demo: int = 0, demo_seed: int | None = None) -
                     demo_report = await seed_demo(
                         session, demo, catalog=catalog, seed=demo_seed, progress=seeding
                     )
+                driven = progress.add_task("Running demo workflows", total=None)
+                async with unit_of_work(sessions) as session:
+                    demo_runs = await seed_demo_runs(session, demo_run_count(demo))
+                progress.update(driven, total=1, completed=1)
     finally:
         await engine.dispose()
     if report.changed:
@@ -227,6 +232,9 @@ async def seed_database(url: str, demo: int = 0, demo_seed: int | None = None) -
     if demo:
         rows = ", ".join(f"{n} {t}" for t, n in demo_report.rows.items())
         console.print(f"Demo: added {demo_report.users} professionals ({rows}).")
+        if demo_runs:
+            states = ", ".join(f"{n} {state}" for state, n in sorted(demo_runs.items()))
+            console.print(f"Demo: ran {demo_runs.total()} workflows on cases ({states}).")
 
 
 @db.command()
