@@ -6,6 +6,7 @@ import argparse
 import asyncio
 
 from bench.http_load import run as run_http
+from bench.runs import run as run_runs
 from bench.search import run as run_search
 from bench.seed_demo import run as run_seed_demo
 from bench.service import run as run_service
@@ -43,7 +44,7 @@ def main() -> None:
     )
     parser.add_argument(
         "--only",
-        choices=["seed", "service", "search", "http"],
+        choices=["seed", "service", "runs", "search", "http"],
         help="run one benchmark (http, the wrk load test, runs only when asked for)",
     )
     parser.add_argument(
@@ -56,6 +57,8 @@ def main() -> None:
         asyncio.run(run_seed_demo(args.users, args.postgres or None))
     if args.only in (None, "service"):
         asyncio.run(run_service(args.postgres or None, args.service_users, args.calls))
+    if args.only in (None, "runs"):
+        asyncio.run(run_runs(args.postgres or None, args.calls))
     if args.only in (None, "search") and args.postgres:
         asyncio.run(run_search(args.postgres, args.search_users))
     if args.only == "http" and args.postgres:

@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any, TypeVar, get_args
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, SessionTransaction, selectinload
 
 from dreamery.cases import service as cases
 from dreamery.cases.schemas import CaseCreate, KeyDateSet
@@ -342,7 +342,34 @@ async def _load(
         )
     }
     steps = {step["key"]: step for step in version.steps}
-    return _Run(run, case, version, steps, step_runs, _checklist(version.steps))
+    loaded = _Run(run, case, version, steps, step_runs, _checklist(version.steps))
+    session.info.setdefault(_LOADED, {})[run.id] = (caller, loaded)
+    return loaded
+
+
+# The runs loaded in a session, by id, with the caller that loaded them: reading a run right
+# after an operation on it (the facade's answer) reuses what the operation loaded, for the
+# same caller only. The rows are the session's own, so what the operation changed is there.
+_LOADED = "dreamery.workflows.loaded_runs"
+_LAST_EVENT = "dreamery.workflows.last_event"
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_loaded_runs(session: Session, transaction: SessionTransaction) -> None:
+    """What a transaction or savepoint loaded or counted does not outlive it (a savepoint
+    rolled back takes its events with it); a flush's inner transaction is neither."""
+    if transaction.nested or transaction.parent is None:
+        session.info.pop(_LOADED, None)
+        session.info.pop(_LAST_EVENT, None)
+
+
+def _loaded_by(session: AsyncSession, caller: Caller, run_id: EntityId) -> _Run | None:
+    try:
+        key = run_id if isinstance(run_id, uuid.UUID) else uuid.UUID(str(run_id))
+    except ValueError:
+        return None
+    found = session.info.get(_LOADED, {}).get(key)
+    return found[1] if found is not None and found[0] is caller else None
 
 
 def _actor(caller: Caller) -> uuid.UUID | None:
@@ -398,17 +425,22 @@ async def _log(
     note: str | None = None,
     details: Mapping[str, Any] | None = None,
 ) -> None:
-    sequence = await session.scalar(
-        select(func.coalesce(func.max(RunEvent.sequence), 0)).where(
-            RunEvent.run_id == loaded.run.id
+    # The newest sequence number of each run's events, read once per session: every load
+    # of the run in it (an operation's, and a listener's within it) counts on from it.
+    last = session.info.setdefault(_LAST_EVENT, {})
+    if loaded.run.id not in last:
+        last[loaded.run.id] = await session.scalar(
+            select(func.coalesce(func.max(RunEvent.sequence), 0)).where(
+                RunEvent.run_id == loaded.run.id
+            )
         )
-    )
+    last[loaded.run.id] = sequence = int(last[loaded.run.id] or 0) + 1
     session.add(
         RunEvent(
             run_id=loaded.run.id,
             case_id=loaded.run.case_id,
             organization_id=loaded.run.organization_id,
-            sequence=int(sequence or 0) + 1,
+            sequence=sequence,
             kind=kind,
             step_key=step.step_key if step is not None else None,
             actor_id=_actor(caller),
@@ -1375,7 +1407,9 @@ async def start_default_run(
 
 async def read_run(session: AsyncSession, caller: Caller, run_id: EntityId) -> RunRead:
     """The run with its checklist, due dates and progress."""
-    loaded = await _load(session, caller, run_id, expected_version=None)
+    loaded = _loaded_by(session, caller, run_id) or await _load(
+        session, caller, run_id, expected_version=None
+    )
     return await _view(session, loaded)
 
 
