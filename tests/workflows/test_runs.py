@@ -207,3 +207,40 @@ async def test_who_joins_in_a_role_takes_the_steps_that_fell_back_to_the_owner(
     )
     run = await agent.find_run_by_id(run.id)
     assert {s.number: s.assignee_id for s in run.steps}[4] == d.inspector.id
+
+
+async def test_key_dates_and_due_dates_page_in_order(db: DatabaseService) -> None:
+    """Dates are sort keys too: a keyset page goes on after the date it ended at."""
+    d = await deal(db)
+    agent = db.acting_as(d.agent.id)
+    days = [date(2027, 3, 5), date(2027, 3, 14), date(2027, 4, 23)]
+    for name, day in zip(
+        ("contract_acceptance", "inspection_deadline", "closing"), days, strict=True
+    ):
+        await agent.set_key_date(d.case.id, name, day)
+    seen, cursor = [], None
+    while True:
+        page = await agent.find_case_key_dates(
+            case_id=d.case.id, sort="falls_on", descending=False, limit=1, cursor=cursor
+        )
+        seen += [k.falls_on for k in page.items]
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    assert seen == days
+
+    run = await agent.start_run(d.case.id, d.workflow.id)
+    await agent.submit_step(run.id, 1, {"price": 300000})
+    await agent.complete_step(run.id, 2, falls_on=date(2027, 3, 5))
+    due, cursor = [], None
+    while True:
+        steps = await agent.find_step_runs(
+            run_id=run.id, sort="due_on", descending=False, limit=2, cursor=cursor
+        )
+        due += [s.due_on for s in steps.items]
+        if steps.next_cursor is None:
+            break
+        cursor = steps.next_cursor
+    assert len(due) == 7
+    dated = [d for d in due if d is not None]
+    assert dated == sorted(dated) and due[len(dated) :] == [None] * (7 - len(dated))

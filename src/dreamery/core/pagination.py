@@ -14,7 +14,7 @@ import hmac
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
@@ -43,6 +43,8 @@ def check_limit(limit: int) -> int:
 def _plain(value: Any) -> Any:
     if isinstance(value, datetime):
         return {"t": value.isoformat()}
+    if isinstance(value, date):
+        return {"d": value.isoformat()}
     if isinstance(value, uuid.UUID):
         return {"u": str(value)}
     return value
@@ -51,6 +53,8 @@ def _plain(value: Any) -> Any:
 def _typed(value: Any) -> Any:
     if isinstance(value, dict) and "t" in value:
         return datetime.fromisoformat(value["t"])
+    if isinstance(value, dict) and "d" in value:
+        return date.fromisoformat(value["d"])
     if isinstance(value, dict) and "u" in value:
         return uuid.UUID(value["u"])
     return value
