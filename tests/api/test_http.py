@@ -136,6 +136,14 @@ async def test_text_no_database_can_store_is_refused_by_field(
     assert [(e["field"], e["message"]) for e in nul.json()["errors"]] == [
         ("tags.1", "must not contain NUL (\\u0000) characters")
     ]
+    # Every such field at once, and none of them looked up as a reference.
+    both = await client.post(
+        "/api/v1/tasks",
+        json=task_body(me, role_id="\u0000", user_id="\u0000"),
+        headers=me.headers,
+    )
+    assert both.status_code == 422, both.text
+    assert [e["field"] for e in both.json()["errors"]] == ["role_id", "user_id"]
     surrogate = await client.post(
         "/api/v1/tasks",
         content=b'{"title": "x\\ud800", "role_id": "a", "user_id": "%s"}' % str(me.id).encode(),

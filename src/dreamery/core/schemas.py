@@ -123,31 +123,36 @@ def _text_problem(text: str) -> str | None:
     return None
 
 
-def _unstorable(value: Any) -> tuple[Loc, str] | None:
-    """Where in `value` is text a database would refuse, or nesting deeper than
-    `MAX_JSON_DEPTH`, and why (None if nowhere). Walks with a stack of its own, so no input
-    can exhaust Python's."""
+def unstorable(value: Any) -> list[tuple[Loc, str]]:
+    """Everywhere in `value` that holds text a database would refuse, or nesting deeper
+    than `MAX_JSON_DEPTH`, and why, in the input's order. Walks with a stack of its own, so
+    no input can exhaust Python's."""
+    found: list[tuple[Loc, str]] = []
     stack: list[tuple[Any, Loc]] = [(value, ())]
     while stack:
         item, where = stack.pop()
         if isinstance(item, str):
             problem = _text_problem(item)
             if problem:
-                return where, problem
+                found.append((where, problem))
             continue
         if not isinstance(item, dict | list | tuple):
             continue
         if len(where) >= MAX_JSON_DEPTH:
-            return where, f"is nested deeper than {MAX_JSON_DEPTH} levels"
+            found.append((where, f"is nested deeper than {MAX_JSON_DEPTH} levels"))
+            continue
+        children: list[tuple[Any, Loc]] = []
         if isinstance(item, dict):
             for key, child in item.items():
                 problem = _text_problem(key) if isinstance(key, str) else None
                 if problem:
-                    return where, f"has a key that {problem}"
-                stack.append((child, (*where, str(key))))
+                    found.append((where, f"has a key that {problem}"))
+                else:
+                    children.append((child, (*where, str(key))))
         else:
-            stack.extend((child, (*where, index)) for index, child in enumerate(item))
-    return None
+            children = [(child, (*where, index)) for index, child in enumerate(item)]
+        stack.extend(reversed(children))
+    return found
 
 
 def _bounded_json(value: Any) -> Any:
@@ -230,14 +235,14 @@ class InputSchema(BaseModel):
     def _storable(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
         """Input a database can store, refused where it is not: no NUL characters, no
         unpaired surrogates, nothing nested deeper than `MAX_JSON_DEPTH` levels."""
-        found = _unstorable(data)
-        if found is None:
+        found = unstorable(data)
+        if not found:
             return handler(data)
-        loc, message = found
-        error = InitErrorDetails(
-            type=PydanticCustomError("unstorable", message), loc=loc, input=None
-        )
-        raise ValidationError.from_exception_data(cls.__name__, [error])
+        errors = [
+            InitErrorDetails(type=PydanticCustomError("unstorable", message), loc=loc, input=None)
+            for loc, message in found
+        ]
+        raise ValidationError.from_exception_data(cls.__name__, errors)
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:

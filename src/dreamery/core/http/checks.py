@@ -16,6 +16,7 @@ from typing import Any
 from fastapi import Request
 
 from dreamery.core.errors import DreameryError, FieldError
+from dreamery.core.schemas import unstorable
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +39,8 @@ async def further_errors(
     checker = _CHECKERS.get(getattr(route, "endpoint", None))  # type: ignore[arg-type]
     if checker is None:
         return []
+    # A value no database can hold (a NUL character...) is not looked up either.
+    failed |= {str(loc[0]) for loc, _ in unstorable(body) if loc}
     try:
         return await checker(request, body, failed)
     except DreameryError as error:
