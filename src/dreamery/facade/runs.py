@@ -151,7 +151,7 @@ class RunsFacade(FacadeBase):
         run_id: EntityId,
         step: Step,
         *,
-        falls_on: dt.date | None = None,
+        falls_on: dt.date | str | None = None,
         note: str | None = None,
         expected_version: int | None = None,
     ) -> RunRead:

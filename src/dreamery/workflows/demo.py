@@ -25,12 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dreamery.cases import service as cases
 from dreamery.cases.schemas import KeyDateSet
 from dreamery.core.context import SYSTEM_ACTOR, Caller
-from dreamery.core.errors import (
-    AuthenticationError,
-    ConflictError,
-    PermissionDeniedError,
-    ValidationError,
-)
+from dreamery.core.errors import DreameryError
 from dreamery.documents.service import create_document_instance
 from dreamery.models import Case, Membership, User, Workflow, WorkflowRun
 from dreamery.models.enums import (
@@ -213,7 +208,7 @@ class _Driver:
                 await runs.complete_step(
                     self.session, doer, view.id, ref, StepComplete(falls_on=falls_on)
                 )
-        except (ValidationError, ConflictError, PermissionDeniedError, AuthenticationError):
+        except DreameryError:
             return False  # e.g. a rule no sample passes, or a demo assignee who has left
         return True
 
