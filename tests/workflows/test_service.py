@@ -46,3 +46,28 @@ async def test_a_definitions_steps_carry_no_status(db: DatabaseService) -> None:
     assert "run of the workflow" in error.message
     names = [w.name for w in (await db.find_workflows(role_id="commercial-inspector")).items]
     assert "Ticked already" not in names
+
+
+async def test_a_partial_update_cannot_leave_a_step_inconsistent_with_its_kind(
+    db: DatabaseService,
+) -> None:
+    workflow = await db.create_workflow(
+        {"name": "Kinds", "role_id": "commercial-inspector", "steps": STEPS}
+    )
+    step = (await db.find_workflow_steps(workflow_id=workflow.id)).items[1]
+    assert step.kind == "task"
+    for change, field in (
+        ({"kind": "document"}, "template_id"),  # a document step without its template
+        ({"kind": "milestone"}, "key_date"),  # a milestone recording no key date
+        ({"key_date": "closing"}, "key_date"),  # a task recording one
+    ):
+        with pytest.raises(ValidationError) as refused:
+            await db.update_workflow_step(step.id, change, expected_version=step.version)
+        assert [e.field for e in refused.value.errors] == [field], change
+    kept = await db.find_workflow_step_by_id(step.id)
+    assert (kept.kind, kept.key_date, kept.version) == ("task", None, step.version)
+    # Both at once is a whole milestone.
+    made = await db.update_workflow_step(
+        step.id, {"kind": "milestone", "key_date": "closing"}, expected_version=step.version
+    )
+    assert (made.kind, made.key_date) == ("milestone", "closing")

@@ -11,9 +11,10 @@ from sqlalchemy.orm import selectinload
 from dreamery.core import crud
 from dreamery.core.context import Caller
 from dreamery.core.entities import EntityId, EntitySpec, Input, Ownership, Tenancy
+from dreamery.core.errors import FieldError, ValidationError
 from dreamery.core.schemas import PlaybookCopy
 from dreamery.models import ValidationRule, Workflow, WorkflowStep
-from dreamery.models.enums import AuditAction, Resource
+from dreamery.models.enums import AuditAction, Resource, StepKind
 from dreamery.workflows.schemas import (
     OrderedSort,
     ValidationRuleCreate,
@@ -29,6 +30,7 @@ from dreamery.workflows.schemas import (
     WorkflowStepRead,
     WorkflowStepUpdate,
     WorkflowUpdate,
+    check_step_kind,
 )
 
 WORKFLOWS: EntitySpec[Workflow, WorkflowRead] = EntitySpec(
@@ -115,6 +117,28 @@ async def create_workflow(session: AsyncSession, caller: Caller, data: Input) ->
                 session, caller, VALIDATION_RULES, {**rule.model_dump(), "step_id": created.id}
             )
     return workflow
+
+
+@WORKFLOW_STEPS.updates
+async def update_workflow_step(
+    session: AsyncSession,
+    caller: Caller,
+    entity_id: EntityId,
+    data: Input,
+    *,
+    expected_version: int | None = None,
+) -> WorkflowStep:
+    """A partial update that leaves the step whole: a document step keeps a template and a
+    milestone its key date, whichever fields the change touched (else nothing is kept)."""
+    step: WorkflowStep = await crud.update(
+        session, caller, WORKFLOW_STEPS, entity_id, data, expected_version=expected_version
+    )
+    try:
+        check_step_kind(StepKind(step.kind), step.template_id, step.key_date)
+    except ValueError as error:
+        field, _, message = str(error).partition(": ")
+        raise ValidationError([FieldError(field, message)]) from None
+    return step
 
 
 @WORKFLOWS.action("copy", input=PlaybookCopy, label="Copy to my organization", owns=set())
