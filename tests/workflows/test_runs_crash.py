@@ -51,3 +51,33 @@ async def test_a_crash_mid_submission_leaves_the_run_whole(
     # And the run goes on from there.
     moved = await agent.complete_step(run.id, 2, falls_on="2027-03-05")
     assert {s.number: s.status for s in moved.steps}[2] == "done"
+
+
+async def test_a_crash_mid_data_submission_keeps_none_of_the_data(
+    committing_db: DatabaseService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = committing_db
+    d = await deal(db)
+    agent = db.acting_as(d.agent.id)
+    run = await agent.start_run(d.case.id, d.workflow.id)
+    events_before = await agent.find_run_log(run.id)
+    real_write = runs._write
+    writes: list[str] = []
+
+    async def write_then_crash(*args: Any, **kwargs: Any) -> None:
+        await real_write(*args, **kwargs)
+        writes.append("written")
+        raise Crash("the connection dropped here")
+
+    monkeypatch.setattr(runs, "_write", write_then_crash)
+    with pytest.raises(Crash):
+        await agent.submit_step(run.id, 1, {"price": 450000})
+    monkeypatch.undo()
+    assert writes == ["written"]
+
+    after = await agent.find_run_by_id(run.id)
+    assert after.model_dump() == run.model_dump()
+    first = after.steps[0]
+    assert (first.status, first.data, first.submitted_by) == ("ready", None, None)
+    assert await agent.find_run_log(run.id) == events_before
+    assert (await agent.submit_step(run.id, 1, {"price": 450000})).steps[0].status == "done"

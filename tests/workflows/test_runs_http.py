@@ -4,7 +4,6 @@ firms; rules that refuse, a return by the broker, and a closing date moved mid-w
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import httpx
@@ -244,4 +243,3 @@ async def test_a_seeded_purchase_runs_from_opening_to_closing(
     # Nobody else on the hub sees any of it.
     stranger = await sign_up("real-estate-agent")
     assert (await client.get(f"/api/v1/runs/{run.id}", headers=stranger.headers)).status_code == 404
-    _ = uuid
