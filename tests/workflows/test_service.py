@@ -71,3 +71,29 @@ async def test_a_partial_update_cannot_leave_a_step_inconsistent_with_its_kind(
         step.id, {"kind": "milestone", "key_date": "closing"}, expected_version=step.version
     )
     assert (made.kind, made.key_date) == ("milestone", "closing")
+
+
+async def test_rules_belong_to_data_steps_only(db: DatabaseService) -> None:
+    workflow = await db.create_workflow(
+        {"name": "Rules", "role_id": "commercial-inspector", "steps": STEPS}
+    )
+    ordered, read = (await db.find_workflow_steps(workflow_id=workflow.id)).items
+    assert (ordered.kind, read.kind) == ("data", "task")  # what each asks for, unless said
+    with pytest.raises(ValidationError) as refused:
+        await db.create_workflow(
+            {
+                "name": "Judged task",
+                "role_id": "commercial-inspector",
+                "steps": [{**STEPS[0], "kind": "task"}],
+            }
+        )
+    assert [e.field for e in refused.value.errors] == ["steps.0.validation_rules"]
+    rule = {"field": "notes", "rule_type": "required", "message": "Say what you read."}
+    with pytest.raises(ValidationError) as refused:
+        await db.create_validation_rule({**rule, "step_id": str(read.id)})
+    assert [e.field for e in refused.value.errors] == ["step_id"]
+    assert (await db.find_validation_rules(step_id=read.id)).items == []
+    with pytest.raises(ValidationError) as refused:
+        await db.update_workflow_step(ordered.id, {"kind": "task"}, expected_version=1)
+    assert [e.field for e in refused.value.errors] == ["kind"]
+    assert (await db.find_workflow_step_by_id(ordered.id)).kind == "data"

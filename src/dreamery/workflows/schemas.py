@@ -14,6 +14,8 @@ from pydantic import (
     StringConstraints,
     model_validator,
 )
+from pydantic import ValidationError as PydanticValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 from typing_extensions import TypedDict
 
 from dreamery.cases.schemas import KeyDateName
@@ -167,13 +169,26 @@ def check_step_kind(
         raise ValueError(f"key_date: only a milestone records a key date, not a {kind} step")
 
 
+def field_error(model: str, problem: ValueError) -> PydanticValidationError:
+    """A "field: message" problem as the validation error of that field."""
+    field, _, message = str(problem).partition(": ")
+    details = InitErrorDetails(
+        type=PydanticCustomError("step_kind", message), loc=(field,), input=None
+    )
+    return PydanticValidationError.from_exception_data(model, [details])
+
+
 class WorkflowStepFields(InputSchema):
     reserved_fields = STEP_STATUS
 
     name: Name
     description: Description | None = None
     order: int = Field(ge=1)
-    kind: StepKind = StepKind.TASK
+    kind: StepKind | None = Field(
+        default=None,
+        description="what doing it means; when not given, a data step if it has rules or "
+        "required fields, else a task",
+    )
     is_required: bool = True
     case_role: CaseRole | None = Field(
         default=None, description="who on the case does it (else the run's owner)"
@@ -189,7 +204,18 @@ class WorkflowStepFields(InputSchema):
 
     @model_validator(mode="after")
     def _fits_kind(self) -> WorkflowStepFields:
-        check_step_kind(self.kind, self.template_id, self.key_date)
+        if self.kind is None:
+            asks = self.validation_rules or self.required_fields
+            self.kind = StepKind.DATA if asks else StepKind.TASK
+        try:
+            check_step_kind(self.kind, self.template_id, self.key_date)
+            if self.validation_rules and self.kind is not StepKind.DATA:
+                raise ValueError(
+                    f"validation_rules: rules judge a data step's submission, not a {self.kind} "
+                    "step's"
+                )
+        except ValueError as problem:
+            raise field_error(type(self).__name__, problem) from None
         return self
 
 

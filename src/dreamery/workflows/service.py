@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import get_args
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -138,7 +138,44 @@ async def update_workflow_step(
     except ValueError as error:
         field, _, message = str(error).partition(": ")
         raise ValidationError([FieldError(field, message)]) from None
+    if step.kind != StepKind.DATA and await _has_rules(session, step):
+        raise ValidationError(
+            [
+                FieldError(
+                    "kind",
+                    f"the step has validation rules, which judge a data step only: delete "
+                    f"them to make it a {step.kind} step",
+                )
+            ]
+        )
     return step
+
+
+async def _has_rules(session: AsyncSession, step: WorkflowStep) -> bool:
+    found = await session.scalar(
+        select(func.count()).select_from(ValidationRule).where(ValidationRule.step_id == step.id)
+    )
+    return bool(found)
+
+
+@VALIDATION_RULES.creates
+async def create_validation_rule(
+    session: AsyncSession, caller: Caller, data: Input
+) -> ValidationRule:
+    """A rule of a data step (other kinds take no data to judge)."""
+    rule: ValidationRule = await crud.create(session, caller, VALIDATION_RULES, data)
+    step: WorkflowStep = await crud.load(session, caller, WORKFLOW_STEPS, rule.step_id)
+    if step.kind != StepKind.DATA:
+        raise ValidationError(
+            [
+                FieldError(
+                    "step_id",
+                    f"step {step.order} ({step.name}) is a {step.kind} step; rules judge a "
+                    "data step's submission",
+                )
+            ]
+        )
+    return rule
 
 
 @WORKFLOWS.action("copy", input=PlaybookCopy, label="Copy to my organization", owns=set())
