@@ -405,6 +405,16 @@ async def _may_work_on(
     )
 
 
+async def _active_step(
+    session: AsyncSession, caller: Caller, run_id: EntityId, ref: str, version: int | None
+) -> tuple[_Run, StepRun]:
+    """The run, checked against the version the caller saw and still active, and its step
+    `ref` (a number or a key)."""
+    loaded = await _load(session, caller, run_id, expected_version=version)
+    _active(loaded)
+    return loaded, loaded.step(ref)
+
+
 def _active(loaded: _Run) -> None:
     if loaded.run.status is RunStatus.CANCELLED:
         raise ConflictError("the run was cancelled: nothing in it moves any more")
@@ -462,7 +472,9 @@ async def _write(
     values: Mapping[str, Any],
     action: str,
 ) -> None:
-    """Set the fields the operation decided and audit those that changed."""
+    """Set the fields the operation decided and audit those that changed: `crud.apply`
+    without its reference checks, as every value here comes from rows the run loaded and
+    checked (the version was checked on the run, not on each step)."""
     diff = {}
     for name, value in values.items():
         before = getattr(obj, name)
@@ -856,9 +868,7 @@ async def begin_step(
     session: AsyncSession, caller: Caller, run_id: EntityId, ref: str, change: StepBegin
 ) -> WorkflowRun:
     """Say a ready step is under way."""
-    loaded = await _load(session, caller, run_id, expected_version=change.version)
-    _active(loaded)
-    step = loaded.step(ref)
+    loaded, step = await _active_step(session, caller, run_id, ref, change.version)
     await _may_work_on(session, caller, loaded, step, "start")
     await _begin(session, caller, loaded, step)
     return loaded.run
@@ -874,70 +884,42 @@ async def submit_step(
 ) -> WorkflowRun:
     """A data step's fields (done when every rule passes), a document step's document
     (done), or an approval step's work, sent to its reviewer."""
-    loaded = await _load(session, caller, run_id, expected_version=submission.version)
-    _active(loaded)
-    step = loaded.step(ref)
+    loaded, step = await _active_step(session, caller, run_id, ref, submission.version)
     await _may_work_on(session, caller, loaded, step, "submit")
     spec = loaded.steps[step.step_key]
     kind = StepKind(spec["kind"])
     now = utcnow()
-    submitted = {"submitted_by": _actor(caller), "submitted_at": now}
-    if kind is StepKind.DATA:
-        _judge(spec, submission.data)
+    submitted: dict[str, Any] = {"submitted_by": _actor(caller), "submitted_at": now}
+    details = None
+    if kind is StepKind.DATA or kind is StepKind.DOCUMENT:
+        if kind is StepKind.DATA:
+            _judge(spec, submission.data)
+            submitted["data"] = submission.data
+        else:
+            document = await _document(session, caller, loaded, spec, submission.document_id)
+            submitted["document_id"] = document.id
+            details = {"document_id": str(document.id)}
+        # Its submission is its doing: done, by who submitted it.
         statuses = loaded.checklist.complete(loaded.statuses(), step.step_key)
-        fields = {
-            **submitted,
-            "data": submission.data,
-            "completed_by": _actor(caller),
-            "completed_at": now,
-        }
-        await _apply(
-            session,
-            caller,
-            loaded,
-            statuses,
-            acted=step,
-            event=RunEventKind.SUBMITTED,
-            fields=fields,
-            note=submission.note,
-        )
-    elif kind is StepKind.DOCUMENT:
-        document = await _document(session, caller, loaded, spec, submission.document_id)
-        statuses = loaded.checklist.complete(loaded.statuses(), step.step_key)
-        fields = {
-            **submitted,
-            "document_id": document.id,
-            "completed_by": _actor(caller),
-            "completed_at": now,
-        }
-        await _apply(
-            session,
-            caller,
-            loaded,
-            statuses,
-            acted=step,
-            event=RunEventKind.SUBMITTED,
-            fields=fields,
-            note=submission.note,
-            details={"document_id": str(document.id)},
-        )
+        submitted |= {"completed_by": _actor(caller), "completed_at": now}
     elif kind is StepKind.APPROVAL:
         statuses = loaded.checklist.begin(loaded.statuses(), step.step_key)
-        fields = {**submitted, "data": submission.data or step.data, "review_note": None}
-        await _apply(
-            session,
-            caller,
-            loaded,
-            statuses,
-            acted=step,
-            event=RunEventKind.SUBMITTED,
-            fields=fields,
-            note=submission.note,
-        )
+        submitted |= {"data": submission.data or step.data, "review_note": None}
     else:
         raise ConflictError(
             f"step {step.order} ({step.name}) is a {kind} step: it takes no submission; complete it"
         )
+    await _apply(
+        session,
+        caller,
+        loaded,
+        statuses,
+        acted=step,
+        event=RunEventKind.SUBMITTED,
+        fields=submitted,
+        note=submission.note,
+        details=details,
+    )
     return loaded.run
 
 
@@ -1002,9 +984,7 @@ async def complete_step(
     session: AsyncSession, caller: Caller, run_id: EntityId, ref: str, change: StepComplete
 ) -> WorkflowRun:
     """Check off a task or a milestone (recording its key date when given)."""
-    loaded = await _load(session, caller, run_id, expected_version=change.version)
-    _active(loaded)
-    step = loaded.step(ref)
+    loaded, step = await _active_step(session, caller, run_id, ref, change.version)
     await _may_work_on(session, caller, loaded, step, "complete")
     kind = StepKind(loaded.steps[step.step_key]["kind"])
     if kind in {StepKind.DATA, StepKind.DOCUMENT}:
@@ -1058,9 +1038,7 @@ async def skip_step(
     session: AsyncSession, caller: Caller, run_id: EntityId, ref: str, change: StepSkip
 ) -> WorkflowRun:
     """Pass over an optional step, with the reason."""
-    loaded = await _load(session, caller, run_id, expected_version=change.version)
-    _active(loaded)
-    step = loaded.step(ref)
+    loaded, step = await _active_step(session, caller, run_id, ref, change.version)
     await _may_work_on(session, caller, loaded, step, "skip")
     statuses = loaded.checklist.skip(loaded.statuses(), step.step_key)
     await _apply(
@@ -1080,9 +1058,7 @@ async def reopen_step(
     session: AsyncSession, caller: Caller, run_id: EntityId, ref: str, change: StepReopen
 ) -> WorkflowRun:
     """A done or skipped step to be done again; the steps depending on it wait again."""
-    loaded = await _load(session, caller, run_id, expected_version=change.version)
-    _active(loaded)
-    step = loaded.step(ref)
+    loaded, step = await _active_step(session, caller, run_id, ref, change.version)
     await _may_work_on(session, caller, loaded, step, "reopen")
     await _reopen(session, caller, loaded, step, change.reason)
     return loaded.run
@@ -1119,9 +1095,7 @@ async def approve_step(
     session: AsyncSession, caller: Caller, run_id: EntityId, ref: str, review: StepReview
 ) -> WorkflowRun:
     """The reviewer passes a submitted approval step."""
-    loaded = await _load(session, caller, run_id, expected_version=review.version)
-    _active(loaded)
-    step = loaded.step(ref)
+    loaded, step = await _active_step(session, caller, run_id, ref, review.version)
     await _reviewer(session, caller, loaded, step)
     statuses = loaded.checklist.approve(loaded.statuses(), step.step_key)
     await _apply(
@@ -1145,9 +1119,7 @@ async def return_step(
     session: AsyncSession, caller: Caller, run_id: EntityId, ref: str, review: StepReview
 ) -> WorkflowRun:
     """The reviewer sends a submitted approval step back, saying what to change."""
-    loaded = await _load(session, caller, run_id, expected_version=review.version)
-    _active(loaded)
-    step = loaded.step(ref)
+    loaded, step = await _active_step(session, caller, run_id, ref, review.version)
     await _reviewer(session, caller, loaded, step)
     if review.note is None:
         raise ValidationError([FieldError("note", "a return says what to change")])
@@ -1225,20 +1197,26 @@ async def _hand_over(
             )
 
 
+async def _active_runs(session: AsyncSession, caller: Caller, case: Case) -> list[_Run]:
+    """The case's active runs, loaded as the hub (a listener acts on the caller's behalf)."""
+    ids = await session.scalars(
+        select(WorkflowRun.id).where(
+            WorkflowRun.case_id == case.id, WorkflowRun.status == RunStatus.ACTIVE
+        )
+    )
+    return [
+        await _load(session, _system(caller), run_id, expected_version=None) for run_id in list(ids)
+    ]
+
+
 @cases.PARTICIPANT_ADDED
 async def _role_holder_takes_their_steps(
     session: AsyncSession, caller: Caller, case: Case, participant: CaseParticipant
 ) -> None:
     """Someone joining a case in a role takes over the open steps done in that role which
     had fallen back to the run's owner, in every active run of the case."""
-    runs = await session.scalars(
-        select(WorkflowRun.id).where(
-            WorkflowRun.case_id == case.id, WorkflowRun.status == RunStatus.ACTIVE
-        )
-    )
     holders = await cases.holders_of(session, case.id, participant.case_role)
-    for run_id in list(runs):
-        loaded = await _load(session, _system(caller), run_id, expected_version=None)
+    for loaded in await _active_runs(session, caller, case):
         touched = False
         for key, spec in loaded.steps.items():
             step = loaded.step_runs[key]
@@ -1348,14 +1326,8 @@ async def _due_dates_follow(
 ) -> None:
     """A key date set, moved or removed moves the due date of every open step counted from
     it, in every active run of the case; the assignees are told."""
-    runs = await session.scalars(
-        select(WorkflowRun.id).where(
-            WorkflowRun.case_id == case.id, WorkflowRun.status == RunStatus.ACTIVE
-        )
-    )
     key_dates = {**await cases.key_dates(session, case.id)}
-    for run_id in list(runs):
-        loaded = await _load(session, _system(caller), run_id, expected_version=None)
+    for loaded in await _active_runs(session, caller, case):
         touched = False
         for key, spec in loaded.steps.items():
             rule = spec.get("due_rule")
